@@ -1,0 +1,48 @@
+/** Error codes of {@link DecodeError}, with the message each starts with. */
+export const ERROR_MESSAGES = {
+  UNSUPPORTED_TRANSFER_SYNTAX: 'unsupported transfer syntax',
+  INVALID_PIXEL_INFO: 'invalid pixel attributes',
+  INVALID_OPTIONS: 'invalid options',
+  TRUNCATED: 'pixel data is truncated',
+  CORRUPT_DATA: 'pixel data is corrupt',
+  FRAME_OUT_OF_RANGE: 'frame index out of range',
+  NOT_DICOM: 'not a DICOM file',
+  NO_PIXEL_DATA: 'the dataset has no pixel data',
+  OUT_OF_MEMORY: 'out of WebAssembly memory',
+} as const;
+
+export type DecodeErrorCode = keyof typeof ERROR_MESSAGES;
+
+/**
+ * The one error type of dicom-pixels: every failure to decode, for any reason, is a
+ * `DecodeError` with a machine-readable `code`.
+ */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+  readonly code: DecodeErrorCode;
+  readonly transferSyntaxUID?: string;
+
+  constructor(code: DecodeErrorCode, detail?: string, transferSyntaxUID?: string, options?: { cause?: unknown }) {
+    super(detail ? `${ERROR_MESSAGES[code]}: ${detail}` : ERROR_MESSAGES[code], options);
+    this.code = code;
+    if (transferSyntaxUID !== undefined) this.transferSyntaxUID = transferSyntaxUID;
+  }
+}
+
+/**
+ * Status codes returned by the WebAssembly kernels (assembly/status.ts); 0 is success.
+ * Kept in step with assembly/status.ts.
+ */
+const KERNEL_STATUS: Record<number, [DecodeErrorCode, string]> = {
+  [-1]: ['TRUNCATED', 'input ended before the frame was complete'],
+  [-2]: ['CORRUPT_DATA', 'RLE header has a bad segment count'],
+  [-3]: ['CORRUPT_DATA', 'RLE segment offsets are out of order or past the end'],
+  [-4]: ['CORRUPT_DATA', 'RLE segment decodes to fewer bytes than the frame needs'],
+  [-5]: ['INVALID_PIXEL_INFO', 'kernel does not support this sample layout'],
+};
+
+/** Turn a negative kernel status into a DecodeError. */
+export function kernelError(status: number, transferSyntaxUID?: string): DecodeError {
+  const [code, detail] = KERNEL_STATUS[status] ?? ['CORRUPT_DATA', `kernel status ${status}`];
+  return new DecodeError(code, detail, transferSyntaxUID);
+}
