@@ -1,0 +1,107 @@
+// RLE Lossless decoding, PS3.5 Annex G.
+import { interleavePlanes } from './unpack';
+import { OK, TRUNCATED, RLE_BAD_SEGMENT_COUNT, RLE_BAD_OFFSETS, RLE_SHORT_SEGMENT } from './status';
+
+const HEADER_BYTES: u32 = 64;
+
+/**
+ * Decode one PackBits segment (PS3.5 G.3.1) into `dst`, at most `dstLen` bytes.
+ * Runs are written 16 bytes at a time and may overshoot the run by up to 15 bytes: the
+ * caller leaves 16 bytes of slack after the last plane, and later runs overwrite the rest.
+ * Returns the bytes written, or TRUNCATED when the input ran out before a run was complete.
+ */
+function decodeSegment(src: usize, srcEnd: usize, dst: usize, dstLen: usize): isize {
+  let s = src;
+  let d = dst;
+  const dEnd = dst + dstLen;
+  while (s < srcEnd && d < dEnd) {
+    const header = <i32>load<i8>(s);
+    s++;
+    if (header >= 0) {
+      // Literal run of header + 1 bytes.
+      let len = <usize>(header + 1);
+      if (len > srcEnd - s) return TRUNCATED;
+      const room = dEnd - d;
+      const write = len < room ? len : room;
+      for (let i: usize = 0; i < write; i += 16) v128.store(d + i, v128.load(s + i));
+      s += len;
+      d += write;
+    } else if (header != -128) {
+      // Replicate run: the next byte 1 - header times.
+      if (s >= srcEnd) return TRUNCATED;
+      const value = i8x16.splat(load<i8>(s));
+      s++;
+      const len = <usize>(1 - header);
+      const room = dEnd - d;
+      const write = len < room ? len : room;
+      for (let i: usize = 0; i < write; i += 16) v128.store(d + i, value);
+      d += write;
+    }
+    // header == -128 is a no-op (G.3.1).
+  }
+  return <isize>(d - dst);
+}
+
+/**
+ * Decode an RLE frame (one fragment) into byte planes: segment k goes to
+ * `planes + k * planeLen`. Segments are ordered sample by sample, most significant byte
+ * first (G.2). The input must be followed by 16 readable bytes and the planes by 16 bytes
+ * of slack (see decodeSegment).
+ */
+export function rleDecodeToPlanes(src: usize, srcLen: u32, planes: usize, planeLen: u32, segments: u32): i32 {
+  if (srcLen < HEADER_BYTES) return TRUNCATED;
+  const count = load<u32>(src);
+  if (count == 0 || count > 15 || count != segments) return RLE_BAD_SEGMENT_COUNT;
+  let previous: u32 = 0;
+  for (let k: u32 = 0; k < count; k++) {
+    const offset = load<u32>(src + 4 + (k << 2));
+    if (offset < HEADER_BYTES || offset <= previous || offset >= srcLen) return RLE_BAD_OFFSETS;
+    previous = offset;
+  }
+  for (let k: u32 = 0; k < count; k++) {
+    const start = load<u32>(src + 4 + (k << 2));
+    const end = k + 1 < count ? load<u32>(src + 8 + (k << 2)) : srcLen;
+    const written = decodeSegment(src + start, src + end, planes + <usize>k * planeLen, planeLen);
+    if (written < 0) return <i32>written;
+    // A segment may carry a pad byte beyond the plane (ignored); it must not be short.
+    if (<u32>written < planeLen) return k + 1 < count ? RLE_SHORT_SEGMENT : TRUNCATED;
+  }
+  return OK;
+}
+
+/**
+ * Interleave decoded byte planes into little-endian samples, samples of a pixel
+ * interleaved (G.2: output is interleaved whatever Planar Configuration says).
+ * Plane (s * bytesPerSample + b) holds byte b (0 = most significant) of sample s.
+ */
+export function rlePlanesToSamples(planes: usize, pixels: u32, dst: usize, samplesPerPixel: u32, bytesPerSample: u32): i32 {
+  const planeLen = <usize>pixels;
+  if (samplesPerPixel == 1 && bytesPerSample == 2) {
+    // Most significant plane first: pair (lo, hi) bytes per sample with one shuffle per 8 samples.
+    const hi = planes;
+    const lo = planes + planeLen;
+    const vectorEnd = planeLen & ~15;
+    let i: usize = 0;
+    for (; i < vectorEnd; i += 16) {
+      const h = v128.load(hi + i);
+      const l = v128.load(lo + i);
+      v128.store(dst + (i << 1), i8x16.shuffle(l, h, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+      v128.store(dst + (i << 1) + 16, i8x16.shuffle(l, h, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+    }
+    for (; i < planeLen; i++) {
+      store<u16>(dst + (i << 1), (<u16>load<u8>(hi + i) << 8) | <u16>load<u8>(lo + i));
+    }
+    return OK;
+  }
+  if (bytesPerSample == 1) return interleavePlanes(planes, planeLen, dst, samplesPerPixel, 1);
+  // Any other layout (32/64-bit, 16-bit colour): byte by byte.
+  const bytesPerPixel = <usize>(samplesPerPixel * bytesPerSample);
+  for (let s: u32 = 0; s < samplesPerPixel; s++) {
+    for (let byte: u32 = 0; byte < bytesPerSample; byte++) {
+      const plane = planes + <usize>(s * bytesPerSample + byte) * planeLen;
+      const out = dst + <usize>(s * bytesPerSample + (bytesPerSample - 1 - byte));
+      for (let i: usize = 0; i < planeLen; i++) store<u8>(out + i * bytesPerPixel, load<u8>(plane + i));
+    }
+  }
+  return OK;
+}

@@ -1,0 +1,150 @@
+// Raw samples → stored values (PS3.3 C.7.6.3.1): byte order, bit masking, sign extension,
+// 1-bit unpacking, planar → interleaved; min/max of what was produced.
+import { OK, UNSUPPORTED_LAYOUT } from './status';
+import { writeRange, lowest, highest, KIND_U8, KIND_I8, KIND_U16, KIND_I16, KIND_U32, KIND_I32, KIND_F32, KIND_F64 } from './common';
+
+@inline function swapVector<T>(v: v128): v128 {
+  if (sizeof<T>() == 2) return i8x16.shuffle(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+  if (sizeof<T>() == 4) return i8x16.shuffle(v, v, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+  return v;
+}
+
+/**
+ * In place: optional byte swap, then keep bits [highBit - bitsStored + 1, highBit] and
+ * sign-extend when T is signed, as (v << leftShift) >> rightShift with
+ * leftShift = BA - HB - 1 and rightShift = BA - BS. Writes min and max to `result`.
+ */
+function storedInPlace<T>(ptr: usize, count: usize, leftShift: i32, rightShift: i32, swap: bool, result: usize): void {
+  const lanes = 16 / sizeof<T>();
+  const vectorEnd = count & ~(<usize>lanes - 1);
+  const shift = leftShift != 0 || rightShift != 0;
+  let vmin = v128.splat<T>(highest<T>());
+  let vmax = v128.splat<T>(lowest<T>());
+  let i: usize = 0;
+  for (; i < vectorEnd; i += lanes) {
+    const at = ptr + i * sizeof<T>();
+    let v = v128.load(at);
+    if (swap) v = swapVector<T>(v);
+    if (shift) v = v128.shr<T>(v128.shl<T>(v, leftShift), rightShift);
+    vmin = v128.min<T>(vmin, v);
+    vmax = v128.max<T>(vmax, v);
+    v128.store(at, v);
+  }
+  // Reduce the lanes through the result scratch area, then finish the tail in scalar.
+  v128.store(result + 16, vmin);
+  v128.store(result + 32, vmax);
+  let low = load<T>(result + 16);
+  let high = load<T>(result + 32);
+  for (let lane: usize = 1; lane < <usize>lanes; lane++) {
+    const a = load<T>(result + 16 + lane * sizeof<T>());
+    const b = load<T>(result + 32 + lane * sizeof<T>());
+    if (a < low) low = a;
+    if (b > high) high = b;
+  }
+  for (; i < count; i++) {
+    const at = ptr + i * sizeof<T>();
+    let v = load<T>(at);
+    if (swap) v = bswap<T>(v);
+    if (shift) v = (v << <T>leftShift) >> <T>rightShift;
+    if (v < low) low = v;
+    if (v > high) high = v;
+    store<T>(at, v);
+  }
+  writeRange(result, count == 0 ? 0 : <f64>low, count == 0 ? 0 : <f64>high);
+}
+
+/** In place: optional byte swap of IEEE floats, then min/max ignoring NaN. */
+function floatInPlace<T>(ptr: usize, count: usize, swap: bool, result: usize): void {
+  let low: T = <T>Infinity;
+  let high: T = <T>-Infinity;
+  for (let i: usize = 0; i < count; i++) {
+    const at = ptr + i * sizeof<T>();
+    let v: T;
+    if (swap) {
+      if (sizeof<T>() == 4) v = reinterpret<T>(bswap<u32>(load<u32>(at)));
+      else v = reinterpret<T>(bswap<u64>(load<u64>(at)));
+      store<T>(at, v);
+    } else {
+      v = load<T>(at);
+    }
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  if (low > high) {
+    low = <T>NaN;
+    high = <T>NaN;
+  }
+  writeRange(result, <f64>low, <f64>high);
+}
+
+/**
+ * Raw little- or big-endian samples of `kind` → stored values in place, with min/max in
+ * `result` (two f64 followed by 32 bytes of scratch).
+ */
+export function storedValues(ptr: usize, count: usize, kind: i32, leftShift: i32, rightShift: i32, swap: bool, result: usize): i32 {
+  switch (kind) {
+    case KIND_U8: storedInPlace<u8>(ptr, count, leftShift, rightShift, false, result); break;
+    case KIND_I8: storedInPlace<i8>(ptr, count, leftShift, rightShift, false, result); break;
+    case KIND_U16: storedInPlace<u16>(ptr, count, leftShift, rightShift, swap, result); break;
+    case KIND_I16: storedInPlace<i16>(ptr, count, leftShift, rightShift, swap, result); break;
+    case KIND_U32: storedInPlace<u32>(ptr, count, leftShift, rightShift, swap, result); break;
+    case KIND_I32: storedInPlace<i32>(ptr, count, leftShift, rightShift, swap, result); break;
+    case KIND_F32: floatInPlace<f32>(ptr, count, swap, result); break;
+    case KIND_F64: floatInPlace<f64>(ptr, count, swap, result); break;
+    default: return UNSUPPORTED_LAYOUT;
+  }
+  return OK;
+}
+
+/**
+ * Bits Allocated 1 (PS3.5 8.1.1): bit i of the frame is pixel i, least significant bit
+ * first. Writes one byte (0 or 1) per pixel.
+ */
+export function unpackBits(src: usize, dst: usize, count: usize): i32 {
+  const whole = count >> 3;
+  for (let i: usize = 0; i < whole; i++) {
+    const bits = <u64>load<u8>(src + i);
+    // Spread 8 bits into 8 bytes: replicate, keep bit k in byte k, turn non-zero bytes into 1.
+    const kept = (bits * 0x0101010101010101) & 0x8040201008040201;
+    const spread = ((kept + 0x7f7f7f7f7f7f7f7f) >> 7) & 0x0101010101010101;
+    store<u64>(dst + (i << 3), spread);
+  }
+  for (let i = whole << 3; i < count; i++) {
+    store<u8>(dst + i, (load<u8>(src + (i >> 3)) >> <u8>(i & 7)) & 1);
+  }
+  return OK;
+}
+
+/**
+ * Planar Configuration 1 (C.7.6.3.1.3) → interleaved: plane s holds `pixels` samples of
+ * `bytesPerSample` bytes; the output has the samples of each pixel together.
+ */
+export function interleavePlanes(planes: usize, pixels: usize, dst: usize, samplesPerPixel: u32, bytesPerSample: u32): i32 {
+  if (samplesPerPixel == 0 || bytesPerSample == 0) return UNSUPPORTED_LAYOUT;
+  const bytesPerPixel = <usize>(samplesPerPixel * bytesPerSample);
+  const planeBytes = pixels * bytesPerSample;
+  if (samplesPerPixel == 1) {
+    memory.copy(dst, planes, planeBytes);
+    return OK;
+  }
+  if (bytesPerSample == 1 && samplesPerPixel == 3) {
+    const r = planes;
+    const g = planes + planeBytes;
+    const b = planes + 2 * planeBytes;
+    for (let i: usize = 0; i < pixels; i++) {
+      const o = dst + i * 3;
+      store<u8>(o, load<u8>(r + i));
+      store<u8>(o, load<u8>(g + i), 1);
+      store<u8>(o, load<u8>(b + i), 2);
+    }
+    return OK;
+  }
+  for (let s: u32 = 0; s < samplesPerPixel; s++) {
+    const plane = planes + <usize>s * planeBytes;
+    const out = dst + <usize>(s * bytesPerSample);
+    for (let i: usize = 0; i < pixels; i++) {
+      memory.copy(out + i * bytesPerPixel, plane + i * bytesPerSample, bytesPerSample);
+    }
+  }
+  return OK;
+}

@@ -1,0 +1,100 @@
+/** decodeFrame: one frame's bytes → decoder → stored values → modality LUT → typed array. */
+import { DecodeError } from './errors.js';
+import type { DecodedFrame, DecodeOptions, PixelArray, PixelInfo } from './types.js';
+import { decoderFor } from './decoders/registry.js';
+import { toStored } from './pipeline/frame.js';
+import { applyModality, planModality } from './pipeline/modality.js';
+import type { OutputType } from './pipeline/output.js';
+import { discardKernels, kernels, type Kernels } from './wasm/kernels.js';
+import { validateOptions, validatePixelInfo } from './validate.js';
+
+/** Decodes share one kernel arena, so they run one at a time. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function serialized<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work, work);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Decode one frame to a typed array of real-world values.
+ *
+ * @param data The frame: native bytes, or the encapsulated frame's fragment(s).
+ * @param transferSyntaxUID The transfer syntax of `data`.
+ * @param info The Image Pixel Module attributes of the frame.
+ * @param options `modalityLut` (default: none), `outputType` (default `'auto'`), `into`.
+ * @returns The decoded frame with its min/max.
+ * @throws {DecodeError} UNSUPPORTED_TRANSFER_SYNTAX, INVALID_PIXEL_INFO, INVALID_OPTIONS,
+ *   TRUNCATED, CORRUPT_DATA.
+ * @example
+ * const frame = await decodeFrame(fragment, '1.2.840.10008.1.2.5', info,
+ *   { modalityLut: { rescaleSlope: 1, rescaleIntercept: -1024 } });
+ * frame.pixels; // Int16Array of Hounsfield units
+ */
+export function decodeFrame(
+  data: Uint8Array | readonly Uint8Array[],
+  transferSyntaxUID: string,
+  info: PixelInfo,
+  options: DecodeOptions = {},
+): Promise<DecodedFrame> {
+  try {
+    validateOptions(options);
+    validatePixelInfo(info);
+    const fragments = data instanceof Uint8Array ? [data] : Array.from(data);
+    if (fragments.length === 0 || !fragments.every((part) => part instanceof Uint8Array)) {
+      throw new DecodeError('INVALID_OPTIONS', 'expected data to be a Uint8Array or a non-empty array of them');
+    }
+    const decoder = decoderFor(transferSyntaxUID);
+    const plan = planModality(info, options.modalityLut, options.outputType ?? 'auto');
+    return serialized(async () => {
+      const instance = await kernels();
+      try {
+        instance.reset();
+        const raw = await decoder.decode(fragments, info, { kernels: instance, transferSyntaxUID, options });
+        const stored = toStored(raw, info, instance);
+        const result = applyModality(stored, plan, instance);
+        const pixels = copyOut(instance, result.ptr, result.output, stored.count, options.into);
+        return {
+          pixels,
+          rows: stored.rows,
+          columns: stored.columns,
+          samplesPerPixel: stored.samplesPerPixel,
+          photometricInterpretation: stored.photometricInterpretation,
+          minValue: result.min,
+          maxValue: result.max,
+          modalityLutApplied: !!options.modalityLut && info.samplesPerPixel === 1,
+        };
+      } catch (error) {
+        throw asDecodeError(error, instance, transferSyntaxUID);
+      }
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Copy a result out of kernel memory: into the caller's buffer, or a new array (never `slice`). */
+function copyOut(instance: Kernels, ptr: number, output: OutputType, count: number, into: ArrayBufferView | undefined): PixelArray {
+  const view = new output.ctor(instance.fn.memory.buffer, ptr, count);
+  if (into === undefined) {
+    const pixels = new output.ctor(count);
+    pixels.set(view);
+    return pixels;
+  }
+  if (!(into instanceof output.ctor) || (into as PixelArray).length < count) {
+    const actual = `${into.constructor.name}(${(into as PixelArray).length ?? into.byteLength})`;
+    throw new DecodeError('INVALID_OPTIONS', `expected into to be a ${output.name} of at least ${count} elements, got ${actual}`);
+  }
+  const target = into as PixelArray;
+  target.set(view);
+  return target.length === count ? target : target.subarray(0, count);
+}
+
+/** Anything thrown inside a decode becomes a DecodeError; a trapped module is replaced. */
+function asDecodeError(error: unknown, instance: Kernels, transferSyntaxUID: string): DecodeError {
+  if (error instanceof DecodeError) return error;
+  discardKernels(instance);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new DecodeError('CORRUPT_DATA', detail, transferSyntaxUID, { cause: error });
+}

@@ -1,0 +1,20 @@
+/**
+ * dicom-pixels: DICOM pixel data → typed arrays of real-world values.
+ * Public re-exports only.
+ */
+export { decodeFrame } from './decode.js';
+export { openDicom, decodeFile, type DicomImage } from './file.js';
+export { supportedTransferSyntaxes } from './decoders/registry.js';
+export { outputTypeFor } from './pipeline/modality.js';
+export { DecodeError, ERROR_MESSAGES, type DecodeErrorCode } from './errors.js';
+export type {
+  DecodedFrame,
+  DecodeOptions,
+  LutData,
+  ModalityLut,
+  OutputTypeName,
+  PixelArray,
+  PixelInfo,
+  TransferSyntaxInfo,
+  VoiLut,
+} from './types.js';

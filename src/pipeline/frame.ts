@@ -1,0 +1,93 @@
+/**
+ * Raw decoder output → stored values, once for every codec (PS3.3 C.7.6.3.1): 1-bit
+ * unpacking, planar → interleaved, byte order, masking to Bits Stored at High Bit and
+ * sign extension when Pixel Representation is 1.
+ */
+import { DecodeError, kernelError } from '../errors.js';
+import type { PixelInfo } from '../types.js';
+import type { RawFrame } from '../decoders/decoder.js';
+import { SampleKind, type Kernels } from '../wasm/kernels.js';
+
+/** Stored values of one frame in kernel memory. */
+export interface StoredFrame {
+  ptr: number;
+  kind: SampleKind;
+  /** Number of samples (rows × columns × samples per pixel). */
+  count: number;
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  photometricInterpretation: string;
+  /** Smallest and largest stored value. */
+  min: number;
+  max: number;
+}
+
+/** The sample kind of stored values: by Bits Allocated, Pixel Representation, and float formats. */
+export function storedKind(info: PixelInfo): SampleKind {
+  if (info.pixelDataFormat === 'float') return SampleKind.Float32;
+  if (info.pixelDataFormat === 'double') return SampleKind.Float64;
+  // Colour samples are unsigned whatever Pixel Representation says.
+  const signed = info.pixelRepresentation === 1 && info.samplesPerPixel === 1;
+  switch (info.bitsAllocated) {
+    case 1:
+      return SampleKind.Uint8;
+    case 8:
+      return signed ? SampleKind.Int8 : SampleKind.Uint8;
+    case 16:
+      return signed ? SampleKind.Int16 : SampleKind.Uint16;
+    case 32:
+      return signed ? SampleKind.Int32 : SampleKind.Uint32;
+    default:
+      throw new DecodeError('INVALID_PIXEL_INFO', `Bits Allocated ${info.bitsAllocated} needs Float or Double Float Pixel Data`);
+  }
+}
+
+/** The smallest and largest stored value the attributes allow. */
+export function storedRange(info: PixelInfo): [number, number] {
+  if (info.bitsAllocated === 1) return [0, 1];
+  const bits = info.bitsStored;
+  if (info.pixelRepresentation === 1 && info.samplesPerPixel === 1) return [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
+  return [0, 2 ** bits - 1];
+}
+
+export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): StoredFrame {
+  const kind = storedKind(info);
+  const count = raw.rows * raw.columns * raw.samplesPerPixel;
+  let ptr = raw.ptr;
+  let bitsAllocated = raw.bitsAllocated;
+  if (bitsAllocated === 1) {
+    const unpacked = kernels.alloc(count);
+    check(kernels.fn.unpackBits(ptr, unpacked, count));
+    ptr = unpacked;
+    bitsAllocated = 8;
+  }
+  const bytesPerSample = bitsAllocated / 8;
+  if (raw.planar) {
+    const interleaved = kernels.alloc(count * bytesPerSample);
+    check(kernels.fn.interleavePlanes(ptr, raw.rows * raw.columns, interleaved, raw.samplesPerPixel, bytesPerSample));
+    ptr = interleaved;
+  }
+  const isFloat = kind === SampleKind.Float32 || kind === SampleKind.Float64;
+  const highBit = info.highBit ?? info.bitsStored - 1;
+  // (v << (BA - HB - 1)) >> (BA - BS): keep bits [HB - BS + 1, HB], sign-extend if signed.
+  const leftShift = isFloat || raw.bitsAllocated === 1 ? 0 : bitsAllocated - highBit - 1;
+  const rightShift = isFloat || raw.bitsAllocated === 1 ? 0 : bitsAllocated - info.bitsStored;
+  check(kernels.fn.storedValues(ptr, count, kind, leftShift, rightShift, raw.bigEndian ? 1 : 0, kernels.result));
+  const { min, max } = kernels.range();
+  return {
+    ptr,
+    kind,
+    count,
+    rows: raw.rows,
+    columns: raw.columns,
+    samplesPerPixel: raw.samplesPerPixel,
+    photometricInterpretation: raw.photometricInterpretation,
+    min,
+    max,
+  };
+}
+
+function check(status: number): void {
+  if (status < 0) throw kernelError(status);
+}

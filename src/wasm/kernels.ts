@@ -1,0 +1,145 @@
+/**
+ * The dicom-pixels AssemblyScript kernels: instantiated once, lazily; JS lays out an arena
+ * in the module's memory for each frame and calls kernels that take and return numbers.
+ */
+import { DecodeError } from '../errors.js';
+import { KERNELS_WASM_BASE64 } from './kernels.binary.js';
+
+/** Sample kinds, numbered as in assembly/common.ts. */
+export const SampleKind = {
+  Uint8: 0,
+  Int8: 1,
+  Uint16: 2,
+  Int16: 3,
+  Uint32: 4,
+  Int32: 5,
+  Float32: 6,
+  Float64: 7,
+} as const;
+export type SampleKind = (typeof SampleKind)[keyof typeof SampleKind];
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  rleDecodeToPlanes(src: number, srcLen: number, planes: number, planeLen: number, segments: number): number;
+  rlePlanesToSamples(planes: number, pixels: number, dst: number, samplesPerPixel: number, bytesPerSample: number): number;
+  storedValues(ptr: number, count: number, kind: number, leftShift: number, rightShift: number, swap: number, result: number): number;
+  unpackBits(src: number, dst: number, count: number): number;
+  interleavePlanes(planes: number, pixels: number, dst: number, samplesPerPixel: number, bytesPerSample: number): number;
+  rescale(srcKind: number, src: number, dstKind: number, dst: number, count: number, slope: number, intercept: number): number;
+  rescaleInt(srcKind: number, src: number, dstKind: number, dst: number, count: number, slope: number, intercept: number): number;
+  applyLut(srcKind: number, src: number, dstKind: number, dst: number, count: number, lut: number, entries: number, firstMapped: number, result: number): number;
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Kernels may read and write up to 16 bytes past a region (SIMD runs); every region gets this slack. */
+const SLACK = 16;
+const RESULT_BYTES = 64;
+
+/**
+ * One instance of the kernel module with a bump arena. `reset()` at the start of each frame;
+ * regions stay valid until the next reset. Views must be made after the last `alloc`
+ * (growing memory detaches earlier views).
+ */
+export class Kernels {
+  readonly fn: KernelExports;
+  private readonly base: number;
+  private top: number;
+  /** Where kernels write min (f64) and max (f64). */
+  readonly result: number;
+
+  constructor(instance: WebAssembly.Instance) {
+    this.fn = instance.exports as unknown as KernelExports;
+    this.base = align(this.fn.heapBase());
+    this.result = this.base;
+    this.top = this.base + RESULT_BYTES;
+  }
+
+  /** Free every region of the previous frame. */
+  reset(): void {
+    this.top = this.base + RESULT_BYTES;
+  }
+
+  /** A 16-byte aligned region of `bytes` bytes (plus slack) in kernel memory. */
+  alloc(bytes: number): number {
+    const ptr = this.top;
+    const end = align(ptr + bytes + SLACK);
+    const memory = this.fn.memory;
+    if (end > memory.buffer.byteLength) {
+      const pages = Math.ceil((end - memory.buffer.byteLength) / PAGE);
+      if (memory.buffer.byteLength / PAGE + pages > MAX_PAGES) {
+        throw new DecodeError('OUT_OF_MEMORY', `a frame needs more than 4 GiB of working memory`);
+      }
+      try {
+        memory.grow(pages);
+      } catch (cause) {
+        throw new DecodeError('OUT_OF_MEMORY', `could not grow memory by ${pages} pages`, undefined, { cause });
+      }
+    }
+    this.top = end;
+    return ptr;
+  }
+
+  /** Copy `bytes` into a new region; returns its address. */
+  copyIn(bytes: Uint8Array): number {
+    const ptr = this.alloc(bytes.length);
+    this.bytes(ptr, bytes.length).set(bytes);
+    return ptr;
+  }
+
+  /** Copy several byte arrays into one contiguous region. */
+  copyInAll(parts: readonly Uint8Array[]): { ptr: number; length: number } {
+    if (parts.length === 1) return { ptr: this.copyIn(parts[0]!), length: parts[0]!.length };
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
+    const ptr = this.alloc(length);
+    const view = this.bytes(ptr, length);
+    let at = 0;
+    for (const part of parts) {
+      view.set(part, at);
+      at += part.length;
+    }
+    return { ptr, length };
+  }
+
+  bytes(ptr: number, length: number): Uint8Array {
+    return new Uint8Array(this.fn.memory.buffer, ptr, length);
+  }
+
+  /** Min and max written by the last kernel that reports a range. */
+  range(): { min: number; max: number } {
+    const view = new Float64Array(this.fn.memory.buffer, this.result, 2);
+    return { min: view[0]!, max: view[1]! };
+  }
+}
+
+function align(n: number): number {
+  return (n + 15) & ~15;
+}
+
+let module: Promise<WebAssembly.Module> | undefined;
+let current: Kernels | undefined;
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The kernels, instantiated once on first use. */
+export async function kernels(): Promise<Kernels> {
+  if (current) return current;
+  module ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
+  const instance = await WebAssembly.instantiate(await module, {});
+  current ??= new Kernels(instance);
+  return current;
+}
+
+/**
+ * Drop the current instance after a trap, so the next decode starts from a fresh module
+ * and a clean memory.
+ */
+export function discardKernels(instance: Kernels): void {
+  if (current === instance) current = undefined;
+}
