@@ -1,0 +1,419 @@
+#!/usr/bin/env node
+// Builds the benchmark inputs in bench/data/: deterministic phantoms (CT, DX, US RGB), written as
+// native Explicit VR Little Endian DICOM and RLE-encoded with DCMTK — the `dcmcrle` command line when
+// it is on PATH, otherwise DCMTK's RLE encoder compiled to WASM (dcmjs-codecs `NativeCodecs.encodeRle`).
+// For each image it keeps the single RLE fragment (<name>.rle), the original stored values
+// (<name>.raw, little endian, interleaved) and, with dcmcrle, the RLE Part 10 file (<name>.rle.dcm).
+// manifest.json records the PixelInfo of each and which encoder made it.
+//
+//   node bench/make-data.mjs [--force] [--encoder=dcmcrle|wasm]
+//   (BENCH_ENCODER=dcmcrle|wasm does the same as --encoder)
+
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+export const DATA_DIR = path.join(here, 'data');
+export const MANIFEST = path.join(DATA_DIR, 'manifest.json');
+// Bump when a phantom or the file layout changes, so that stale data gets rebuilt.
+export const DATA_VERSION = 3;
+
+// ---------------------------------------------------------------- deterministic random numbers
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return function next() {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function gaussian(rand) {
+  let spare = null;
+  return function next() {
+    if (spare !== null) { const s = spare; spare = null; return s; }
+    let u = 0;
+    while (u === 0) u = rand();
+    const v = rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}
+const clamp = (v, lo, hi) => (v < lo ? lo : v > hi ? hi : v);
+const smoothstep = (e0, e1, x) => { const t = clamp((x - e0) / (e1 - e0), 0, 1); return t * t * (3 - 2 * t); };
+// Inside-ness of an ellipse: < 1 inside, 1 on the boundary.
+const ell = (x, y, cx, cy, a, b) => ((x - cx) / a) ** 2 + ((y - cy) / b) ** 2;
+
+// ---------------------------------------------------------------- phantoms
+// 512×512 axial chest CT, stored values in HU, signed 16-bit. Padding -2000 outside the
+// reconstruction circle, air -1000, fat -100, soft tissue 40, lungs -800 with vessels, heart,
+// aorta, ribs, sternum and a vertebra (~1000 HU cortex), patient table; Gaussian noise σ = 10.
+function makeCT() {
+  const rows = 512, columns = 512;
+  const rand = mulberry32(0xc7512);
+  const noise = gaussian(mulberry32(0xc7513));
+  const px = new Int16Array(rows * columns);
+  const vessels = [];
+  for (let i = 0; i < 70; i++) {
+    const left = i % 2 === 0;
+    const t = rand() * 2 * Math.PI, r = Math.sqrt(rand()) * 0.85;
+    vessels.push({ x: (left ? 176 : 336) + 66 * r * Math.cos(t), y: 232 + 92 * r * Math.sin(t), r: 1.5 + rand() * 3 });
+  }
+  const ribs = [];
+  for (let k = 0; k < 12; k++) {
+    const side = k < 6 ? -1 : 1;
+    const ang = (-0.75 + (k % 6) * 0.3) * Math.PI / 2; // spread around each side
+    ribs.push({ x: 256 + side * 182 * Math.cos(ang), y: 250 + 132 * Math.sin(ang), a: 9, b: 5 });
+  }
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < columns; x++) {
+      let hu;
+      if ((x - 255.5) ** 2 + (y - 255.5) ** 2 > 254 ** 2) { px[y * columns + x] = -2000; continue; }
+      hu = -1000;
+      if (y >= 436 && y < 446 && Math.abs(x - 256) < 230) hu = 150;                  // table top
+      else if (y >= 446 && y < 470 && Math.abs(x - 256) < 200) hu = -600;            // table core
+      const body = ell(x, y, 256, 250, 205, 158);
+      if (body < 1) {
+        hu = ell(x, y, 256, 250, 190, 143) < 1 ? 40 : -100;                          // fat rim, soft tissue
+        if (ell(x, y, 256, 250, 188, 141) < 1 && ell(x, y, 256, 250, 176, 130) >= 1) hu = -90;
+        if (ell(x, y, 205, 330, 60, 22) < 1 || ell(x, y, 307, 330, 60, 22) < 1) hu = 55;  // muscles
+        const inLungL = ell(x, y, 176, 232, 72, 98) < 1;
+        const inLungR = ell(x, y, 336, 232, 72, 98) < 1;
+        if (inLungL || inLungR) {
+          hu = -800 + 60 * (y - 232) / 98;                                             // gravity gradient
+          for (const v of vessels) if ((x - v.x) ** 2 + (y - v.y) ** 2 < v.r * v.r) { hu = 30; break; }
+        }
+        if (ell(x, y, 282, 262, 62, 56) < 1) hu = 45;                                   // heart
+        if ((x - 232) ** 2 + (y - 318) ** 2 < 14 ** 2) hu = 180;                        // aorta (contrast)
+        if (Math.abs(x - 256) < 16 && y > 104 && y < 116) hu = 650;                     // sternum
+        for (const r of ribs) if (ell(x, y, r.x, r.y, r.a, r.b) < 1) { hu = ell(x, y, r.x, r.y, r.a - 3, r.b - 2) < 1 ? 300 : 1000; break; }
+        const dv = (x - 256) ** 2 + (y - 362) ** 2;                                      // vertebra
+        if (dv < 24 ** 2) hu = dv < 17 ** 2 ? 250 : 1000;
+        if (ell(x, y, 256, 392, 8, 14) < 1) hu = 1000;                                  // spinous process
+      }
+      px[y * columns + x] = Math.round(hu + 10 * noise());
+    }
+  }
+  return {
+    name: 'ct-512-s16', label: 'CT 512×512 signed 16-bit',
+    info: { rows, columns, bitsAllocated: 16, bitsStored: 16, highBit: 15, pixelRepresentation: 1,
+      samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2' },
+    modality: 'CT', sopClass: '1.2.840.10008.5.1.4.1.1.2', imageType: 'ORIGINAL\\PRIMARY\\AXIAL',
+    extra: { windowCenter: '40', windowWidth: '400', rescaleIntercept: '0', rescaleSlope: '1', rescaleType: 'HU' },
+    pixels: px,
+  };
+}
+
+// 2048×2048 chest DX, 14 bits stored in 16, unsigned, MONOCHROME2 (dense = bright). Smooth
+// body/lung/mediastinum/rib/clavicle gradients, a low-frequency exposure field, quantum-like noise
+// (σ grows with √signal) and a black shutter outside the collimated field.
+function makeDX() {
+  const rows = 2048, columns = 2048, maxV = (1 << 14) - 1;
+  const noise = gaussian(mulberry32(0xd8204));
+  const px = new Uint16Array(rows * columns);
+  const cx = 1024;
+  for (let y = 0; y < rows; y++) {
+    const fy = y / rows;
+    for (let x = 0; x < columns; x++) {
+      if (x < 70 || x >= 1990 || y < 52 || y >= 2010) { px[y * columns + x] = 0; continue; }
+      const fx = x / columns;
+      let v = 1400 + 500 * fx + 300 * Math.sin(3.1 * fy + 0.4);                          // direct exposure
+      const body = ell(x, y, cx, 1180, 860, 1150);
+      if (body < 1) {
+        const thick = Math.sqrt(1 - body);
+        v += 6800 * smoothstep(0, 0.35, thick) + 900 * thick;
+        const lungL = ell(x, y, cx - 380, 1010, 300, 620), lungR = ell(x, y, cx + 380, 1010, 300, 620);
+        const lung = Math.max(lungL < 1 ? Math.sqrt(1 - lungL) : 0, lungR < 1 ? Math.sqrt(1 - lungR) : 0);
+        v -= 4200 * smoothstep(0, 0.5, lung);
+        const heart = ell(x, y, cx + 110, 1320, 330, 300);
+        if (heart < 1) v += 2600 * smoothstep(0, 0.4, Math.sqrt(1 - heart));
+        const spine = Math.abs(x - cx) / 85;
+        if (spine < 1) v += 2400 * Math.sqrt(1 - spine * spine);
+        // ribs: curved bands crossing the lung fields
+        for (let k = 0; k < 10; k++) {
+          const ry = 520 + k * 125 + 0.00042 * (x - cx) ** 2;
+          const d = Math.abs(y - ry) / 26;
+          if (d < 1 && Math.abs(x - cx) > 90 && Math.abs(x - cx) < 720) v += 1300 * (1 - d * d);
+        }
+        for (const s of [-1, 1]) {                                                        // clavicles
+          const d = Math.abs(y - (430 + 0.00018 * (x - cx - s * 330) ** 2)) / 32;
+          if (d < 1 && Math.abs(x - cx - s * 330) < 320) v += 1700 * (1 - d * d);
+        }
+        v += 350 * Math.sin(fx * 9.7 + fy * 4.1) * Math.cos(fy * 7.3 - fx * 2.2);        // soft texture
+      }
+      v += (0.9 * Math.sqrt(v) + 4) * noise();
+      px[y * columns + x] = clamp(Math.round(v), 0, maxV);
+    }
+  }
+  return {
+    name: 'dx-2048-u16', label: 'DX 2048×2048 unsigned 16-bit (14 stored)',
+    info: { rows, columns, bitsAllocated: 16, bitsStored: 14, highBit: 13, pixelRepresentation: 0,
+      samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2' },
+    modality: 'DX', sopClass: '1.2.840.10008.5.1.4.1.1.1.1', imageType: 'ORIGINAL\\PRIMARY',
+    extra: { windowCenter: '8000', windowWidth: '12000' },
+    pixels: px,
+  };
+}
+
+// 640×480 ultrasound, 8-bit RGB: grey speckle sector (Rayleigh speckle, correlated over a few
+// pixels, depth gain, a cyst, bright interfaces) with a colour-Doppler box (red/blue flow in a
+// vessel), a colour bar, green box outline and white annotation text blocks on black.
+function makeUS() {
+  const rows = 480, columns = 640;
+  const rand = mulberry32(0x05640);
+  const rgb = new Uint8Array(rows * columns * 3);
+  // speckle field: Rayleigh amplitudes on a coarse grid, bilinearly upsampled ×2 laterally.
+  const sw = columns / 2 + 2, sh = rows + 1;
+  const speck = new Float32Array(sw * sh);
+  for (let i = 0; i < speck.length; i++) speck[i] = Math.sqrt(-2 * Math.log(1 - rand())) * 0.8;
+  const speckleAt = (x, y) => {
+    const gx = x / 2, ix = gx | 0, t = gx - ix;
+    const a = speck[y * sw + ix], b = speck[y * sw + ix + 1];
+    const c = speck[(y + 1) * sw + ix], d = speck[(y + 1) * sw + ix + 1];
+    return 0.5 * ((a * (1 - t) + b * t) + (c * (1 - t) + d * t));
+  };
+  const apexX = 320, apexY = 30, r0 = 40, r1 = 450, halfAngle = 37 * Math.PI / 180;
+  const set = (x, y, r, g, b) => { const o = (y * columns + x) * 3; rgb[o] = r; rgb[o + 1] = g; rgb[o + 2] = b; };
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < columns; x++) {
+      const dx = x - apexX, dy = y - apexY;
+      const rr = Math.sqrt(dx * dx + dy * dy), th = Math.atan2(dx, dy);
+      if (rr < r0 || rr > r1 || Math.abs(th) > halfAngle) continue;                       // black
+      let echo = 70 + 30 * Math.sin(rr / 37) * Math.cos(th * 5.0);                      // tissue layers
+      if (Math.abs(rr - 120 - 12 * Math.sin(th * 4)) < 4) echo += 110;                  // fascia
+      if (Math.abs(rr - 330 + 20 * Math.cos(th * 3)) < 6) echo += 90;                   // deeper interface
+      const cyst = ell(x, y, 250, 250, 48, 34);
+      if (cyst < 1) echo *= 0.08;                                                          // anechoic
+      else if (cyst < 1.25) echo += 60;                                                    // wall
+      if (cyst >= 1 && ell(x, y, 250, 250 + 40, 52, 18) < 1) echo *= 1.5;               // enhancement
+      echo *= 1.0 - 0.45 * (rr - r0) / (r1 - r0);                                          // attenuation after TGC
+      const g = clamp(Math.round(echo * speckleAt(x, y)), 0, 255);
+      set(x, y, g, g, g);
+    }
+  }
+  // colour Doppler box: sector between angles and depths, flow in a slanted vessel
+  const cb = { a0: -8 * Math.PI / 180, a1: 16 * Math.PI / 180, d0: 170, d1: 300 };
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < columns; x++) {
+      const dx = x - apexX, dy = y - apexY;
+      const rr = Math.sqrt(dx * dx + dy * dy), th = Math.atan2(dx, dy);
+      if (rr < cb.d0 || rr > cb.d1 || th < cb.a0 || th > cb.a1) continue;
+      const edge = Math.abs(rr - cb.d0) < 1 || Math.abs(rr - cb.d1) < 1 ||
+        Math.abs(th - cb.a0) * rr < 1 || Math.abs(th - cb.a1) * rr < 1;
+      if (edge) { set(x, y, 40, 200, 40); continue; }
+      const vesselD = Math.abs((y - 235) - 0.35 * (x - 350)) / 1.06;                     // distance to axis
+      if (vesselD < 14) {
+        const prof = 1 - (vesselD / 14) ** 2;                                             // laminar profile
+        const v = prof * (0.75 + 0.25 * Math.sin(x / 9)) + 0.08 * (rand() - 0.5);
+        const s = clamp(v, 0, 1);
+        if (x < 365) set(x, y, Math.round(120 + 135 * s), Math.round(40 * s * s), 0);    // toward: red
+        else set(x, y, 0, Math.round(60 * s * s), Math.round(120 + 135 * s));           // away: blue
+      }
+    }
+  }
+  for (let y = 90; y < 330; y++) {                                                         // colour bar
+    const t = (y - 90) / 239;
+    const r = t < 0.5 ? Math.round(255 * (1 - 2 * t)) : 0, b = t >= 0.5 ? Math.round(255 * (2 * t - 1)) : 0;
+    const gch = Math.round(70 * (1 - Math.abs(2 * t - 1)));
+    for (let x = 604; x < 616; x++) set(x, y, r, gch, b);
+  }
+  // annotation "text": 5×7 glyph blocks from the PRNG, white, top left and right
+  const glyphs = (x0, y0, n) => {
+    for (let k = 0; k < n; k++) {
+      const bits = Math.floor(rand() * 2 ** 30);
+      for (let gy = 0; gy < 7; gy++) for (let gx = 0; gx < 5; gx++) {
+        if ((bits >>> ((gy * 5 + gx) % 30)) & 1) set(x0 + k * 7 + gx, y0 + gy, 230, 230, 230);
+      }
+    }
+  };
+  glyphs(8, 8, 14); glyphs(8, 20, 10); glyphs(8, 32, 12); glyphs(520, 8, 15); glyphs(560, 460, 10);
+  return {
+    name: 'us-640x480-rgb', label: 'US 640×480 8-bit RGB',
+    info: { rows, columns, bitsAllocated: 8, bitsStored: 8, highBit: 7, pixelRepresentation: 0,
+      samplesPerPixel: 3, photometricInterpretation: 'RGB', planarConfiguration: 0 },
+    modality: 'US', sopClass: '1.2.840.10008.5.1.4.1.1.6.1', imageType: 'ORIGINAL\\PRIMARY',
+    extra: {},
+    pixels: rgb,
+  };
+}
+
+export const PHANTOMS = [makeCT, makeDX, makeUS];
+
+// ---------------------------------------------------------------- minimal Part 10 writer (Explicit VR LE)
+const LONG_VRS = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN']);
+function element(group, elem, vr, value) {
+  let body;
+  if (value instanceof Uint8Array) body = value;
+  else if (vr === 'US') { body = new Uint8Array(2); new DataView(body.buffer).setUint16(0, value, true); }
+  else if (vr === 'UL') { body = new Uint8Array(4); new DataView(body.buffer).setUint32(0, value, true); }
+  else {
+    let s = String(value);
+    if (s.length % 2) s += vr === 'UI' ? '\0' : ' ';
+    body = new TextEncoder().encode(s);
+  }
+  if (body.length % 2) { const p = new Uint8Array(body.length + 1); p.set(body); body = p; }
+  const long = LONG_VRS.has(vr);
+  const head = new Uint8Array(long ? 12 : 8);
+  const dv = new DataView(head.buffer);
+  dv.setUint16(0, group, true); dv.setUint16(2, elem, true);
+  head[4] = vr.charCodeAt(0); head[5] = vr.charCodeAt(1);
+  if (long) dv.setUint32(8, body.length, true); else dv.setUint16(6, body.length, true);
+  return [head, body];
+}
+function concat(parts) {
+  const n = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+function uidFor(name, kind) {
+  // stable 2.25 UIDs derived from the phantom name
+  let h = 0n;
+  for (const c of `${name}/${kind}`) h = (h * 131n + BigInt(c.charCodeAt(0))) % (10n ** 30n);
+  return `2.25.${h + 10n ** 30n}`;
+}
+export function writeNativeDicom(ph) {
+  const { info } = ph;
+  const sop = uidFor(ph.name, 'sop');
+  const meta = [
+    element(0x0002, 0x0001, 'OB', new Uint8Array([0, 1])),
+    element(0x0002, 0x0002, 'UI', ph.sopClass),
+    element(0x0002, 0x0003, 'UI', sop),
+    element(0x0002, 0x0010, 'UI', '1.2.840.10008.1.2.1'),
+    element(0x0002, 0x0012, 'UI', '2.25.182943771027364930114725105318217733310'),
+    element(0x0002, 0x0013, 'SH', 'DICOMPIXELS_BENCH'),
+  ].flat();
+  const metaLen = meta.reduce((s, p) => s + p.length, 0);
+  const ds = [
+    element(0x0008, 0x0008, 'CS', ph.imageType),
+    element(0x0008, 0x0016, 'UI', ph.sopClass),
+    element(0x0008, 0x0018, 'UI', sop),
+    element(0x0008, 0x0060, 'CS', ph.modality),
+    element(0x0010, 0x0010, 'PN', 'Phantom^Bench'),
+    element(0x0010, 0x0020, 'LO', 'BENCH'),
+    element(0x0020, 0x000d, 'UI', uidFor(ph.name, 'study')),
+    element(0x0020, 0x000e, 'UI', uidFor(ph.name, 'series')),
+    element(0x0028, 0x0002, 'US', info.samplesPerPixel),
+    element(0x0028, 0x0004, 'CS', info.photometricInterpretation),
+  ];
+  if (info.samplesPerPixel > 1) ds.push(element(0x0028, 0x0006, 'US', info.planarConfiguration ?? 0));
+  ds.push(
+    element(0x0028, 0x0010, 'US', info.rows),
+    element(0x0028, 0x0011, 'US', info.columns),
+    element(0x0028, 0x0100, 'US', info.bitsAllocated),
+    element(0x0028, 0x0101, 'US', info.bitsStored),
+    element(0x0028, 0x0102, 'US', info.highBit),
+    element(0x0028, 0x0103, 'US', info.pixelRepresentation),
+  );
+  const x = ph.extra;
+  if (x.windowCenter) ds.push(element(0x0028, 0x1050, 'DS', x.windowCenter), element(0x0028, 0x1051, 'DS', x.windowWidth));
+  if (x.rescaleIntercept) ds.push(element(0x0028, 0x1052, 'DS', x.rescaleIntercept), element(0x0028, 0x1053, 'DS', x.rescaleSlope),
+    element(0x0028, 0x1054, 'LO', x.rescaleType));
+  ds.push(element(0x7fe0, 0x0010, info.bitsAllocated > 8 ? 'OW' : 'OB', storedBytes(ph)));
+  const preamble = new Uint8Array(132);
+  preamble.set([0x44, 0x49, 0x43, 0x4d], 128);
+  return concat([preamble, ...element(0x0002, 0x0000, 'UL', metaLen), ...meta, ...ds.flat()]);
+}
+// Stored values as little-endian bytes (the phantom arrays are little endian on every platform
+// Node runs on, but be explicit).
+function storedBytes(ph) {
+  const a = ph.pixels;
+  if (a.BYTES_PER_ELEMENT === 1) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const out = new Uint8Array(a.length * 2);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < a.length; i++) dv.setUint16(2 * i, a[i] & 0xffff, true);
+  return out;
+}
+
+// ---------------------------------------------------------------- encoders
+function hasDcmcrle() {
+  const r = spawnSync('dcmcrle', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? (r.stdout.match(/v(\d+\.\d+\.\d+)/)?.[1] ?? 'unknown') : null;
+}
+function encodeWithDcmcrle(ph, nativePath, rlePath) {
+  const r = spawnSync('dcmcrle', [nativePath, rlePath], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dcmcrle failed for ${ph.name}: ${r.stderr || r.stdout}`);
+  const dicomParser = require('dicom-parser');
+  const bytes = new Uint8Array(fs.readFileSync(rlePath));
+  const ds = dicomParser.parseDicom(bytes);
+  const ts = ds.string('x00020010');
+  if (ts !== '1.2.840.10008.1.2.5') throw new Error(`dcmcrle wrote transfer syntax ${ts}`);
+  const el = ds.elements.x7fe00010;
+  if (!el?.fragments || el.fragments.length !== 1) throw new Error(`expected one RLE fragment, got ${el?.fragments?.length}`);
+  const f = el.fragments[0];
+  const info = { ...ph.info };
+  if (info.samplesPerPixel > 1) info.planarConfiguration = ds.uint16('x00280006') ?? 0;
+  return { fragment: bytes.slice(f.position, f.position + f.length), info };
+}
+async function encodeWithWasm(ph) {
+  const { NativeCodecs, Context } = require('dcmjs-codecs');
+  if (!NativeCodecs.isInitialized()) await NativeCodecs.initializeAsync();
+  const i = ph.info;
+  const ctx = new Context({
+    width: i.columns, height: i.rows, bitsAllocated: i.bitsAllocated, bitsStored: i.bitsStored,
+    samplesPerPixel: i.samplesPerPixel, pixelRepresentation: i.pixelRepresentation,
+    planarConfiguration: i.planarConfiguration ?? 0, photometricInterpretation: i.photometricInterpretation,
+    decodedBuffer: storedBytes(ph),
+  });
+  const out = NativeCodecs.encodeRle(ctx);
+  const info = { ...ph.info };
+  if (info.samplesPerPixel > 1) info.planarConfiguration = out.getPlanarConfiguration() ?? info.planarConfiguration;
+  return { fragment: new Uint8Array(out.getEncodedBuffer()), info };
+}
+
+// ---------------------------------------------------------------- main
+export function dataIsCurrent(encoder) {
+  try {
+    const m = JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
+    if (encoder && m.encoderKind !== encoder) return false;
+    return m.version === DATA_VERSION && m.images.every((im) =>
+      fs.existsSync(path.join(DATA_DIR, im.fragmentFile)) && fs.existsSync(path.join(DATA_DIR, im.rawFile)));
+  } catch { return false; }
+}
+
+export async function makeData({ force = false, encoder = process.env.BENCH_ENCODER, log = console.log } = {}) {
+  if (!force && dataIsCurrent(encoder)) return JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const dcmtkVersion = encoder === 'wasm' ? null : hasDcmcrle();
+  if (encoder === 'dcmcrle' && !dcmtkVersion) throw new Error('dcmcrle is not on PATH');
+  const encoderName = dcmtkVersion ? `dcmcrle (DCMTK ${dcmtkVersion})` : 'dcmjs-codecs NativeCodecs.encodeRle (DCMTK, WASM)';
+  log(`making bench inputs in bench/data with ${encoderName} ...`);
+  const images = [];
+  for (const make of PHANTOMS) {
+    const t0 = performance.now();
+    const ph = make();
+    const native = writeNativeDicom(ph);
+    const nativePath = path.join(DATA_DIR, `${ph.name}.dcm`);
+    const rlePath = path.join(DATA_DIR, `${ph.name}.rle.dcm`);
+    fs.writeFileSync(nativePath, native);
+    const { fragment, info } = dcmtkVersion ? encodeWithDcmcrle(ph, nativePath, rlePath) : await encodeWithWasm(ph);
+    const fragmentFile = `${ph.name}.rle`, rawFile = `${ph.name}.raw`;
+    fs.writeFileSync(path.join(DATA_DIR, fragmentFile), fragment);
+    fs.writeFileSync(path.join(DATA_DIR, rawFile), storedBytes(ph));
+    fs.rmSync(nativePath);
+    const rawBytes = ph.pixels.byteLength;
+    images.push({ name: ph.name, label: ph.label, fragmentFile, rawFile, info,
+      rleFile: dcmtkVersion ? `${ph.name}.rle.dcm` : null,
+      fragmentBytes: fragment.length, rawBytes, compression: +(rawBytes / fragment.length).toFixed(2) });
+    log(`  ${ph.name}: ${rawBytes} B → ${fragment.length} B RLE (${(rawBytes / fragment.length).toFixed(2)}:1), ` +
+      `planar ${info.planarConfiguration ?? '-'}, ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+  if (!dcmtkVersion) require('dcmjs-codecs').NativeCodecs.release(); // so run.mjs times its own initialisation
+  const manifest = { version: DATA_VERSION, encoder: encoderName, encoderKind: dcmtkVersion ? 'dcmcrle' : 'wasm', images };
+  fs.writeFileSync(MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const enc = args.find((a) => a.startsWith('--encoder='))?.slice(10);
+  await makeData({ force: args.includes('--force'), encoder: enc ?? process.env.BENCH_ENCODER });
+}
