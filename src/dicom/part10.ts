@@ -1,0 +1,178 @@
+/**
+ * DICOM Part 10 file → pixel attributes, LUTs and frame bytes, ready for the decoders.
+ */
+import { DecodeError } from '../errors.js';
+import type { ModalityLut, PixelInfo, VoiLut } from '../types.js';
+import { transferSyntax } from '../uids.js';
+import {
+  readFunctionalGroupRescale,
+  readFunctionalGroupVoiLut,
+  readModalityLut,
+  readNumberOfFrames,
+  readPixelInfo,
+  readVoiLut,
+  TAG,
+  type ReadContext,
+} from './attributes.js';
+import type { DataSet } from './dicomParser.js';
+import { EncapsulatedFrames, nativeFrame, type NativeFrameSource } from './frames.js';
+import { readDataset } from './read.js';
+import { elementBytes, sequenceItem } from './values.js';
+
+/** A parsed DICOM instance: its pixel attributes, LUTs and access to each frame's bytes. */
+export interface ParsedDicom {
+  /** Transfer Syntax UID (0002,0010), trimmed of NUL and space padding. */
+  transferSyntaxUID: string;
+  /** Number of Frames (0028,0008); 1 when missing or invalid. */
+  numberOfFrames: number;
+  /** Image Pixel Module (PS3.3 C.7.6.3), with defaults for missing optional attributes. */
+  info: PixelInfo;
+  /**
+   * The dataset's Modality LUT: Pixel Value Transformation in the Shared Functional Groups,
+   * else the top-level Modality LUT Sequence (first item), else Rescale Slope/Intercept/Type.
+   */
+  modalityLut?: ModalityLut;
+  /**
+   * The dataset's VOI LUT: top-level first Window Center/Width, VOI LUT Function and first VOI
+   * LUT Sequence item; else the Shared, else the first Per-frame Frame VOI LUT Sequence.
+   */
+  voiLut?: VoiLut;
+  /**
+   * The Modality LUT of frame `index`: its Per-frame Functional Groups item's Pixel Value
+   * Transformation, else the dataset's ({@link ParsedDicom.modalityLut}).
+   * @throws {DecodeError} FRAME_OUT_OF_RANGE.
+   */
+  frameModalityLut(index: number): ModalityLut | undefined;
+  /**
+   * The VOI LUT of frame `index`: its Per-frame Frame VOI LUT Sequence, else the Shared one,
+   * else the top-level VOI LUT Module.
+   * @throws {DecodeError} FRAME_OUT_OF_RANGE.
+   */
+  frameVoiLut(index: number): VoiLut | undefined;
+  /**
+   * The stored bytes of frame `index` (0-based). Native: one Uint8Array, a subarray of the
+   * input where possible (big endian samples stay big endian; 1-bit frames come back
+   * byte-aligned). Encapsulated: the frame's fragments, subarrays of the input.
+   * @throws {DecodeError} FRAME_OUT_OF_RANGE, TRUNCATED, CORRUPT_DATA.
+   */
+  frameData(index: number): Uint8Array | Uint8Array[];
+}
+
+/**
+ * Parse a DICOM Part 10 file, or a dataset written without File Meta (Implicit or Explicit VR
+ * Little Endian), down to what pixel decoding needs. Nothing is copied except deflated
+ * datasets (inflated once), LUTs, and frames that need re-aligning or un-swapping.
+ *
+ * @param bytes the whole file.
+ * @throws {DecodeError} NOT_DICOM when the bytes are not DICOM; NO_PIXEL_DATA when there is no
+ *   Pixel Data, Float Pixel Data or Double Float Pixel Data; INVALID_PIXEL_INFO when the Image
+ *   Pixel Module (or a Modality LUT or palette) is missing required values or contradicts
+ *   itself; CORRUPT_DATA when a deflated dataset does not inflate.
+ * @example
+ * const dicom = parseDicom(new Uint8Array(await readFile('ct.dcm')));
+ * const data = dicom.frameData(0);     // Uint8Array (native) or Uint8Array[] (fragments)
+ */
+export function parseDicom(bytes: Uint8Array): ParsedDicom {
+  if (!(bytes instanceof Uint8Array)) throw new DecodeError('NOT_DICOM', 'expected a Uint8Array');
+  const read = readDataset(bytes);
+  const { dataSet, transferSyntaxUID } = read;
+
+  const pixelDataTag = [TAG.pixelData, TAG.floatPixelData, TAG.doubleFloatPixelData].find((tag) => dataSet.elements[tag]);
+  if (pixelDataTag === undefined) {
+    throw new DecodeError(
+      'NO_PIXEL_DATA',
+      read.stoppedEarly === undefined
+        ? 'no (7FE0,0010), (7FE0,0008) or (7FE0,0009) element'
+        : 'no pixel data element before the dataset stopped parsing',
+      transferSyntaxUID,
+      read.stoppedEarly === undefined ? undefined : { cause: read.stoppedEarly },
+    );
+  }
+  const pixelElement = dataSet.elements[pixelDataTag]!;
+
+  const info = readPixelInfo(dataSet, pixelDataTag, read.littleEndian);
+  const numberOfFrames = readNumberOfFrames(dataSet);
+  const context: ReadContext = { littleEndian: read.littleEndian, pixelRepresentation: info.pixelRepresentation };
+
+  const shared = sequenceItem(dataSet, TAG.sharedFunctionalGroupsSequence);
+  const perFrame = (index: number): DataSet | undefined => sequenceItem(dataSet, TAG.perFrameFunctionalGroupsSequence, index);
+  const modalityLut = readFunctionalGroupRescale(shared) ?? readModalityLut(dataSet, context);
+  const topLevelVoiLut = readVoiLut(dataSet, context);
+  const sharedVoiLut = readFunctionalGroupVoiLut(shared, context);
+  const voiLut = topLevelVoiLut ?? sharedVoiLut ?? readFunctionalGroupVoiLut(perFrame(0), context);
+
+  const checkIndex = (index: number): void => {
+    if (!Number.isInteger(index) || index < 0 || index >= numberOfFrames) {
+      throw new DecodeError(
+        'FRAME_OUT_OF_RANGE',
+        `frame ${index} requested, the image has ${numberOfFrames} frame${numberOfFrames === 1 ? '' : 's'}`,
+        transferSyntaxUID,
+      );
+    }
+  };
+
+  const frameData = makeFrameReader(dataSet, pixelDataTag, info, numberOfFrames, transferSyntaxUID, read.pixelDataError);
+
+  const parsed: ParsedDicom = {
+    transferSyntaxUID,
+    numberOfFrames,
+    info,
+    frameModalityLut(index) {
+      checkIndex(index);
+      return readFunctionalGroupRescale(perFrame(index)) ?? modalityLut;
+    },
+    frameVoiLut(index) {
+      checkIndex(index);
+      return readFunctionalGroupVoiLut(perFrame(index), context) ?? sharedVoiLut ?? topLevelVoiLut;
+    },
+    frameData(index) {
+      checkIndex(index);
+      return frameData(index);
+    },
+  };
+  if (modalityLut) parsed.modalityLut = modalityLut;
+  if (voiLut) parsed.voiLut = voiLut;
+  return parsed;
+}
+
+/** The per-frame byte reader for native or encapsulated Pixel Data. */
+function makeFrameReader(
+  dataSet: DataSet,
+  pixelDataTag: string,
+  info: PixelInfo,
+  numberOfFrames: number,
+  transferSyntaxUID: string,
+  pixelDataError: unknown,
+): (index: number) => Uint8Array | Uint8Array[] {
+  const element = dataSet.elements[pixelDataTag]!;
+  const elementEncapsulated = element.encapsulatedPixelData === true || element.hadUndefinedLength === true;
+  const syntax = transferSyntax(transferSyntaxUID);
+  const encapsulated = syntax?.encapsulated ?? elementEncapsulated;
+
+  if (encapsulated !== elementEncapsulated || (encapsulated && pixelDataTag !== 'x7fe00010')) {
+    const error = new DecodeError(
+      'CORRUPT_DATA',
+      elementEncapsulated
+        ? 'Pixel Data is encapsulated (undefined length) but the transfer syntax is native'
+        : 'Pixel Data has a defined length but the transfer syntax is encapsulated',
+      transferSyntaxUID,
+    );
+    return () => {
+      throw error;
+    };
+  }
+
+  if (encapsulated) {
+    const frames = new EncapsulatedFrames(dataSet, element, numberOfFrames, transferSyntaxUID, pixelDataError);
+    return (index) => frames.frame(index);
+  }
+
+  const bigEndian = syntax?.bigEndian === true;
+  const source: NativeFrameSource = {
+    pixelData: elementBytes(dataSet, element),
+    declaredLength: element.length,
+    swappedWords: bigEndian && info.bitsAllocated <= 8 && element.vr === 'OW' && pixelDataTag === TAG.pixelData,
+    transferSyntaxUID,
+  };
+  return (index) => nativeFrame(source, info, index);
+}

@@ -1,0 +1,33 @@
+// The public surface is a contract (README "API"): a change here must be deliberate.
+import { describe, expectTypeOf, it, expect } from 'vitest';
+import * as api from '../src/index.js';
+import type { DecodedFrame, DecodeOptions, DicomImage, ModalityLut, PixelInfo, TransferSyntaxInfo } from '../src/index.js';
+
+describe('public API', () => {
+  it('exports exactly the documented values', () => {
+    expect(Object.keys(api).sort()).toEqual(
+      ['DecodeError', 'ERROR_MESSAGES', 'decodeFile', 'decodeFrame', 'openDicom', 'outputTypeFor', 'supportedTransferSyntaxes'].sort(),
+    );
+  });
+
+  it('keeps the documented signatures', () => {
+    expectTypeOf(api.decodeFrame).parameters.toEqualTypeOf<
+      [Uint8Array | readonly Uint8Array[], string, PixelInfo, DecodeOptions?]
+    >();
+    expectTypeOf(api.decodeFrame).returns.toEqualTypeOf<Promise<DecodedFrame>>();
+    expectTypeOf(api.openDicom).toEqualTypeOf<(bytes: Uint8Array) => DicomImage>();
+    expectTypeOf(api.decodeFile).parameters.toEqualTypeOf<[Uint8Array, (DecodeOptions & { frame?: number })?]>();
+    expectTypeOf(api.supportedTransferSyntaxes).returns.toEqualTypeOf<TransferSyntaxInfo[]>();
+    expectTypeOf<DicomImage['decodeFrame']>().parameters.toEqualTypeOf<[number, DecodeOptions?]>();
+    expectTypeOf<DicomImage['modalityLut']>().toEqualTypeOf<ModalityLut | undefined>();
+    expectTypeOf<api.DecodeError['code']>().toEqualTypeOf<api.DecodeErrorCode>();
+    expectTypeOf<DecodedFrame>().toHaveProperty('minValue').toEqualTypeOf<number>();
+  });
+
+  it('lists the transfer syntaxes it decodes', () => {
+    const uids = api.supportedTransferSyntaxes().map((ts) => ts.uid);
+    expect(uids).toEqual(
+      expect.arrayContaining(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.5']),
+    );
+  });
+});

@@ -1,0 +1,103 @@
+// Every fixture decodes to its reference exactly: stored values (the original image, checked
+// against DCMTK, GDCM and pydicom decodes) and modality values (pydicom's apply_modality_lut,
+// or numpy for functional-group rescale). See fixtures/PROVENANCE.md.
+import { describe, expect, it } from 'vitest';
+import { decodeFile, decodeFrame, openDicom, type PixelInfo } from '../src/index.js';
+import { parseDicom } from '../src/dicom/part10.js';
+import { firstDifference, fixtureBytes, manifest, readNpy, type FixtureEntry } from './helpers.js';
+
+const ARRAY_FOR_DTYPE: Record<string, string> = {
+  '|u1': 'Uint8Array',
+  '|b1': 'Uint8Array',
+  '|i1': 'Int8Array',
+  '<u2': 'Uint16Array',
+  '<i2': 'Int16Array',
+  '<u4': 'Uint32Array',
+  '<i4': 'Int32Array',
+  '<f4': 'Float32Array',
+  '<f8': 'Float64Array',
+};
+
+/** PixelInfo from the manifest (read back by pydicom), not from our own Part 10 reader. */
+function infoOf(entry: FixtureEntry): PixelInfo {
+  return {
+    rows: entry.rows,
+    columns: entry.columns,
+    bitsAllocated: entry.bitsAllocated,
+    bitsStored: entry.bitsStored ?? entry.bitsAllocated,
+    highBit: entry.highBit ?? (entry.bitsStored ?? entry.bitsAllocated) - 1,
+    pixelRepresentation: entry.pixelRepresentation ?? 0,
+    samplesPerPixel: entry.samplesPerPixel,
+    photometricInterpretation: entry.photometricInterpretation,
+    planarConfiguration: entry.planarConfiguration ?? 0,
+    pixelDataFormat: entry.pixelDataFormat,
+  };
+}
+
+function range(values: ArrayLike<number>, offset: number, length: number): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = offset; i < offset + length; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}
+
+describe.each(manifest.fixtures.map((entry) => [entry.file, entry] as const))('%s', (_, entry) => {
+  const bytes = fixtureBytes(entry.file);
+  const frameLength = entry.rows * entry.columns * entry.samplesPerPixel;
+
+  it('reads the attributes pydicom reads', () => {
+    const image = openDicom(bytes);
+    expect(image.transferSyntaxUID).toBe(entry.transferSyntaxUID);
+    expect(image.numberOfFrames).toBe(entry.frames);
+    expect(image.info).toMatchObject(infoOf(entry));
+  });
+
+  it('decodes stored values exactly (openDicom, decodeFrame and decodeFile)', async () => {
+    const reference = readNpy(entry.stored);
+    expect(reference.data.length).toBe(frameLength * entry.frames);
+    const image = openDicom(bytes);
+    const parsed = parseDicom(bytes);
+    for (let frame = 0; frame < entry.frames; frame++) {
+      const offset = frame * frameLength;
+      const viaImage = await image.decodeFrame(frame, { modalityLut: false });
+      const viaFrame = await decodeFrame(parsed.frameData(frame), entry.transferSyntaxUID, infoOf(entry));
+      const viaFile = await decodeFile(bytes, { frame, modalityLut: false });
+      for (const decoded of [viaImage, viaFrame, viaFile]) {
+        expect(decoded.pixels.constructor.name).toBe(ARRAY_FOR_DTYPE[reference.dtype]);
+        expect(decoded.pixels.length).toBe(frameLength);
+        expect(firstDifference(decoded.pixels, reference.data, offset)).toBe(-1);
+        expect([decoded.minValue, decoded.maxValue]).toEqual(range(reference.data, offset, frameLength));
+        expect([decoded.rows, decoded.columns, decoded.samplesPerPixel]).toEqual([entry.rows, entry.columns, entry.samplesPerPixel]);
+      }
+    }
+  });
+
+  it.runIf(entry.modality !== null)('applies the modality LUT exactly as the reference', async () => {
+    const reference = readNpy(entry.modality!);
+    const image = openDicom(bytes);
+    for (let frame = 0; frame < entry.frames; frame++) {
+      const offset = frame * frameLength;
+      const decoded = await image.decodeFrame(frame);
+      expect(decoded.modalityLutApplied).toBe(true);
+      // Float32 output is the reference's float64 rounded once; integer outputs are exact.
+      const round = decoded.pixels instanceof Float32Array ? Math.fround : (v: number) => v;
+      expect(firstDifference(decoded.pixels, reference.data, offset, round)).toBe(-1);
+      const [min, max] = range(reference.data, offset, frameLength);
+      expect([decoded.minValue, decoded.maxValue]).toEqual([round(min), round(max)]);
+    }
+  });
+});
+
+describe.each(manifest.bad.map((entry) => [entry.file, entry] as const))('bad file %s', (_, entry) => {
+  it(`fails with ${entry.expectCode}, and the next decode is correct`, async () => {
+    const bytes = fixtureBytes(entry.file);
+    await expect(decodeFile(bytes)).rejects.toMatchObject({ name: 'DecodeError', code: entry.expectCode });
+    const good = manifest.fixtures.find((fixture) => fixture.file === 'dicom/ct_s16.rle-dcmtk.dcm')!;
+    const decoded = await decodeFile(fixtureBytes(good.file), { modalityLut: false });
+    expect(firstDifference(decoded.pixels, readNpy(good.stored).data)).toBe(-1);
+  });
+});
