@@ -1,20 +1,13 @@
 /** Whole DICOM files: openDicom and decodeFile. */
 import { decodeFrame } from './decode.js';
-import { parseDicom } from './dicom/part10.js';
-import type { DecodedFrame, DecodeOptions, ModalityLut, PixelInfo, VoiLut } from './types.js';
+import { parseDicom, type ParsedDicom } from './dicom/part10.js';
+import type { DecodedFrame, DecodeOptions } from './types.js';
 
-/** A parsed DICOM instance whose frames decode on demand. */
-export interface DicomImage {
-  transferSyntaxUID: string;
-  numberOfFrames: number;
-  /** Image Pixel Module attributes (the same for every frame). */
-  info: PixelInfo;
-  /** The dataset's Modality LUT (shared functional groups included), if any. */
-  modalityLut?: ModalityLut;
-  /** The dataset's first VOI window or VOI LUT, if any. */
-  voiLut?: VoiLut;
-  /** The Modality LUT of one frame: per-frame functional groups, else the dataset's. */
-  frameModalityLut(index: number): ModalityLut | undefined;
+/**
+ * A parsed DICOM instance whose frames decode on demand: transfer syntax, frames, pixel
+ * attributes and LUTs as the Part 10 reader found them (see ParsedDicom).
+ */
+export interface DicomImage extends Omit<ParsedDicom, 'frameData'> {
   /**
    * Decode frame `index` (0-based) with the frame's Modality LUT applied, unless
    * `options.modalityLut` is given (an override) or `false` (stored values).
@@ -38,6 +31,7 @@ export function openDicom(bytes: Uint8Array): DicomImage {
     numberOfFrames: parsed.numberOfFrames,
     info: parsed.info,
     frameModalityLut: (index) => parsed.frameModalityLut(index),
+    frameVoiLut: (index) => parsed.frameVoiLut(index),
     decodeFrame(index, options = {}) {
       try {
         const data = parsed.frameData(index);

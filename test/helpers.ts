@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url);
 
@@ -21,6 +21,11 @@ export interface FixtureEntry {
   modality: string | null;
   encapsulation: string | null;
   encoder: string;
+  /**
+   * Largest |decoded - reference| accepted; 0 or missing = exact. Lossy fixtures compare
+   * against an independent decoder's output and state their bound here.
+   */
+  tolerance?: number;
 }
 
 export interface BadEntry {
@@ -30,10 +35,36 @@ export interface BadEntry {
   notes: string;
 }
 
-export const manifest = JSON.parse(readFileSync(new URL('manifest.json', FIXTURES), 'utf8')) as {
+interface Manifest {
   fixtures: FixtureEntry[];
   bad: BadEntry[];
-};
+}
+
+/**
+ * fixtures/manifest.json plus fixtures/<family>/manifest.json of each codec family, with
+ * file paths made relative to fixtures/.
+ */
+function loadManifests(): Manifest {
+  const read = (path: string): Manifest => JSON.parse(readFileSync(new URL(path, FIXTURES), 'utf8')) as Manifest;
+  const all = read('manifest.json');
+  for (const family of readdirSync(FIXTURES, { withFileTypes: true })) {
+    if (!family.isDirectory() || !existsSync(new URL(`${family.name}/manifest.json`, FIXTURES))) continue;
+    const part = read(`${family.name}/manifest.json`);
+    const prefix = (file: string) => `${family.name}/${file}`;
+    all.fixtures.push(
+      ...part.fixtures.map((entry) => ({
+        ...entry,
+        file: prefix(entry.file),
+        stored: prefix(entry.stored),
+        modality: entry.modality && prefix(entry.modality),
+      })),
+    );
+    all.bad.push(...(part.bad ?? []).map((entry) => ({ ...entry, file: prefix(entry.file) })));
+  }
+  return all;
+}
+
+export const manifest = loadManifests();
 
 export function fixtureBytes(file: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(file, FIXTURES)));
@@ -77,12 +108,21 @@ export function readNpy(file: string): Npy {
   return parseNpy(fixtureBytes(file));
 }
 
-/** Index of the first differing element, or -1; `round` maps expected values first. */
-export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>, offset = 0, round: (v: number) => number = (v) => v): number {
+/**
+ * Index of the first element differing by more than `tolerance`, or -1; `round` maps
+ * expected values first (e.g. Math.fround for Float32 output).
+ */
+export function firstDifference(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  offset = 0,
+  round: (v: number) => number = (v) => v,
+  tolerance = 0,
+): number {
   for (let i = 0; i < actual.length; i++) {
     const e = round(expected[offset + i]!);
     const a = actual[i]!;
-    if (!(a === e || (Number.isNaN(a) && Number.isNaN(e)))) return i;
+    if (!(a === e || Math.abs(a - e) <= tolerance || (Number.isNaN(a) && Number.isNaN(e)))) return i;
   }
   return -1;
 }

@@ -42,3 +42,17 @@ export function frameBytes(info: PixelInfo): number {
   const samples = info.rows * info.columns * info.samplesPerPixel;
   return info.bitsAllocated === 1 ? Math.ceil(samples / 8) : samples * (info.bitsAllocated / 8);
 }
+
+/** A RawFrame with the frame's own geometry and photometric interpretation. */
+export function rawFrame(info: PixelInfo, ptr: number, layout: { bigEndian?: boolean; planar?: boolean } = {}): RawFrame {
+  return {
+    ptr,
+    rows: info.rows,
+    columns: info.columns,
+    samplesPerPixel: info.samplesPerPixel,
+    bitsAllocated: info.bitsAllocated,
+    bigEndian: layout.bigEndian ?? false,
+    planar: layout.planar ?? false,
+    photometricInterpretation: info.photometricInterpretation,
+  };
+}

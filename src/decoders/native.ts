@@ -1,6 +1,6 @@
 import { DecodeError } from '../errors.js';
 import { transferSyntax } from '../uids.js';
-import { frameBytes, type Decoder, type RawFrame } from './decoder.js';
+import { frameBytes, rawFrame, type Decoder, type RawFrame } from './decoder.js';
 
 /**
  * Native (uncompressed) pixel data, PS3.5 8.1: Implicit/Explicit VR Little Endian,
@@ -17,15 +17,9 @@ export const nativeDecoder: Decoder = {
     }
     const parts = available === needed || fragments.length > 1 ? fragments : [fragments[0]!.subarray(0, needed)];
     const { ptr } = kernels.copyInAll(parts);
-    return {
-      ptr,
-      rows: info.rows,
-      columns: info.columns,
-      samplesPerPixel: info.samplesPerPixel,
-      bitsAllocated: info.bitsAllocated,
+    return rawFrame(info, ptr, {
       bigEndian: transferSyntax(transferSyntaxUID)?.bigEndian === true,
       planar: info.samplesPerPixel > 1 && info.planarConfiguration === 1,
-      photometricInterpretation: info.photometricInterpretation,
-    };
+    });
   },
 };

@@ -1,5 +1,5 @@
 import { DecodeError, kernelError } from '../errors.js';
-import type { Decoder, RawFrame } from './decoder.js';
+import { rawFrame, type Decoder, type RawFrame } from './decoder.js';
 
 /** RLE Lossless, PS3.5 Annex G, decoded by the AssemblyScript kernels. */
 export const rleDecoder: Decoder = {
@@ -26,15 +26,7 @@ export const rleDecoder: Decoder = {
       status = kernels.fn.rlePlanesToSamples(planes, pixels, ptr, info.samplesPerPixel, bytesPerSample);
       if (status < 0) throw kernelError(status, transferSyntaxUID);
     }
-    return {
-      ptr,
-      rows: info.rows,
-      columns: info.columns,
-      samplesPerPixel: info.samplesPerPixel,
-      bitsAllocated: info.bitsAllocated,
-      bigEndian: false,
-      planar: false,
-      photometricInterpretation: info.photometricInterpretation,
-    };
+    // Annex G output is interleaved whatever Planar Configuration says.
+    return rawFrame(info, ptr);
   },
 };
