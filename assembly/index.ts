@@ -1,7 +1,11 @@
 // The kernels' exported surface: numbers in, numbers out. JS owns the memory layout.
 export { rleDecodeToPlanes, rlePlanesToSamples } from './rle';
-export { storedValues, unpackBits, interleavePlanes } from './unpack';
+export { storedValues, unpackBits, interleavePlanes, widenSamples } from './unpack';
 export { rescale, rescaleInt, applyLut } from './lut';
+export { ybrFullToRgb, upsampleYbr422, paletteToRgb } from './color';
+export { voiWindow, voiWindowTable, voiLut } from './voi';
+export { boxDownscale, boxScratchBytes } from './resize';
+export { jpegScratchBytes, jpegReadHeader, jpegFrameField, jpegIsYCbCr, jpegWorkBytes, jpegDecode } from './jpeg/decode';
 
 /** First byte free for the JS-managed arena. */
 export function heapBase(): usize {

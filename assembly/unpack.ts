@@ -148,3 +148,21 @@ export function interleavePlanes(planes: usize, pixels: usize, dst: usize, sampl
   }
   return OK;
 }
+
+/**
+ * Zero-extend unsigned samples of `fromBytes` bytes to `toBytes` bytes (1 → 2, 1 → 4, 2 → 4):
+ * a codec that delivers fewer bits than Bits Allocated (a JPEG-LS or JPEG 2000 precision of 8
+ * or less in a 16-bit frame) has its samples placed in the low bits, as PS3.5 8.2 expects.
+ */
+export function widenSamples(src: usize, count: usize, dst: usize, fromBytes: u32, toBytes: u32): i32 {
+  if (fromBytes == 1 && toBytes == 2) {
+    for (let i: usize = 0; i < count; i++) store<u16>(dst + (i << 1), <u16>load<u8>(src + i));
+  } else if (fromBytes == 1 && toBytes == 4) {
+    for (let i: usize = 0; i < count; i++) store<u32>(dst + (i << 2), <u32>load<u8>(src + i));
+  } else if (fromBytes == 2 && toBytes == 4) {
+    for (let i: usize = 0; i < count; i++) store<u32>(dst + (i << 2), <u32>load<u16>(src + (i << 1)));
+  } else {
+    return UNSUPPORTED_LAYOUT;
+  }
+  return OK;
+}

@@ -417,3 +417,130 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const enc = args.find((a) => a.startsWith('--encoder='))?.slice(10);
   await makeData({ force: args.includes('--force'), encoder: enc ?? process.env.BENCH_ENCODER });
 }
+
+// ---------------------------------------------------------------- JPEG-LS, JPEG 2000 and HTJ2K inputs (bench/codecs.mjs)
+// The same phantoms, losslessly encoded: JPEG-LS by DCMTK `dcmcjpls`, JPEG 2000 by OpenJPEG
+// `opj_compress` (defaults: 5 decomposition levels, 64×64 code-blocks, one tile; RCT for RGB),
+// falling back to the CharLS / OpenJPEG encoders of the @cornerstonejs codec packages when the
+// tools are not on PATH; HTJ2K always by the OpenJPH encoder of @cornerstonejs/codec-openjph
+// (Debian's ojph_compress 0.9 writes 16-bit signed streams other decoders misread). Each
+// <name>.<jls|j2k|htj2k> is the bare codestream (one fragment); codecs-manifest.json records who made it.
+export const CODEC_MANIFEST = path.join(DATA_DIR, 'codecs-manifest.json');
+export const CODEC_DATA_VERSION = 1;
+const rootRequire = createRequire(path.join(here, '..', 'package.json'));
+
+function toolVersion(command, args, pattern) {
+  const r = spawnSync(command, args, { encoding: 'utf8' });
+  if (r.error || (r.status !== 0 && !`${r.stdout}${r.stderr}`.match(pattern))) return null;
+  return `${r.stdout}${r.stderr}`.match(pattern)?.[1] ?? 'unknown';
+}
+
+function run(command, args) {
+  const r = spawnSync(command, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+}
+
+function frameInfoOf(info) {
+  return {
+    width: info.columns, height: info.rows, bitsPerSample: info.bitsStored, componentCount: info.samplesPerPixel,
+    isSigned: info.pixelRepresentation === 1, isUsingColorTransform: info.samplesPerPixel === 3,
+  };
+}
+
+async function wasmEncode(pkg, className, ph, configure) {
+  const codec = await rootRequire(pkg)({ print() {}, printErr() {} });
+  const encoder = new codec[className]();
+  encoder.getDecodedBuffer(frameInfoOf(ph.info)).set(storedBytes(ph));
+  configure(encoder);
+  encoder.encode();
+  const out = encoder.getEncodedBuffer().slice();
+  encoder.delete();
+  return out;
+}
+
+function firstFragment(dcmPath) {
+  const dicomParser = require('dicom-parser');
+  const bytes = new Uint8Array(fs.readFileSync(dcmPath));
+  const el = dicomParser.parseDicom(bytes).elements.x7fe00010;
+  if (!el?.fragments || el.fragments.length !== 1) throw new Error(`expected one fragment in ${dcmPath}`);
+  return bytes.slice(el.fragments[0].position, el.fragments[0].position + el.fragments[0].length);
+}
+
+/** PGM/PPM for unsigned data, little-endian raw for signed (opj_compress -F). */
+function writeOpjInput(ph, stem) {
+  const { info } = ph;
+  if (info.pixelRepresentation === 1) {
+    fs.writeFileSync(`${stem}.rawl`, storedBytes(ph));
+    return [`${stem}.rawl`, '-F', `${info.columns},${info.rows},1,${info.bitsAllocated},s`];
+  }
+  const maxval = 2 ** info.bitsStored - 1;
+  const head = Buffer.from(`${info.samplesPerPixel === 3 ? 'P6' : 'P5'}\n${info.columns} ${info.rows}\n${maxval}\n`);
+  let body = Buffer.from(storedBytes(ph));
+  if (info.bitsAllocated === 16) body = Buffer.from(body).swap16(); // PNM samples are big endian
+  fs.writeFileSync(`${stem}.${info.samplesPerPixel === 3 ? 'ppm' : 'pgm'}`, Buffer.concat([head, body]));
+  return [`${stem}.${info.samplesPerPixel === 3 ? 'ppm' : 'pgm'}`];
+}
+
+export function codecDataIsCurrent() {
+  try {
+    const m = JSON.parse(fs.readFileSync(CODEC_MANIFEST, 'utf8'));
+    return m.version === CODEC_DATA_VERSION && m.images.every((im) =>
+      [im.rawFile, ...Object.values(im.codestreams).map((c) => c.file)].every((f) => fs.existsSync(path.join(DATA_DIR, f))));
+  } catch { return false; }
+}
+
+/** Make (or reuse) the JPEG-LS, JPEG 2000 and HTJ2K bench inputs; returns codecs-manifest.json. */
+export async function makeCodecData({ force = false, log = console.log } = {}) {
+  if (!force && codecDataIsCurrent()) return JSON.parse(fs.readFileSync(CODEC_MANIFEST, 'utf8'));
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const dcmtk = toolVersion('dcmcjpls', ['--version'], /v(\d+\.\d+\.\d+)/);
+  const openjpeg = toolVersion('opj_compress', ['-h'], /OpenJPEG version (\d+\.\d+\.\d+)/) ??
+    toolVersion('opj_compress', ['-h'], /library v(\d+\.\d+\.\d+)/);
+  // the packages' exports hide package.json: read it next to their dist/ folder
+  const version = (pkg) => JSON.parse(fs.readFileSync(path.join(path.dirname(rootRequire.resolve(pkg)), '..', 'package.json'), 'utf8')).version;
+  const encoders = {
+    jls: dcmtk ? `dcmcjpls (DCMTK ${dcmtk})` : `@cornerstonejs/codec-charls ${version('@cornerstonejs/codec-charls')} JpegLSEncoder`,
+    j2k: openjpeg ? `opj_compress (OpenJPEG ${openjpeg})` : `@cornerstonejs/codec-openjpeg ${version('@cornerstonejs/codec-openjpeg')} J2KEncoder`,
+    htj2k: `@cornerstonejs/codec-openjph ${version('@cornerstonejs/codec-openjph')} HTJ2KEncoder`,
+  };
+  log(`making JPEG-LS / JPEG 2000 / HTJ2K bench inputs with ${Object.values(encoders).join(', ')} ...`);
+  const tmp = fs.mkdtempSync(path.join(DATA_DIR, '.tmp-'));
+  const images = [];
+  try {
+    for (const make of PHANTOMS) {
+      const ph = make();
+      const stem = path.join(tmp, ph.name);
+      const rawFile = `${ph.name}.raw`;
+      fs.writeFileSync(path.join(DATA_DIR, rawFile), storedBytes(ph));
+      const streams = {};
+      if (dcmtk) {
+        fs.writeFileSync(`${stem}.dcm`, writeNativeDicom(ph));
+        run('dcmcjpls', [`${stem}.dcm`, `${stem}.jls.dcm`]);
+        streams.jls = firstFragment(`${stem}.jls.dcm`);
+      } else {
+        streams.jls = await wasmEncode('@cornerstonejs/codec-charls/wasmjs', 'JpegLSEncoder', ph, (e) => e.setInterleaveMode(1));
+      }
+      if (openjpeg) {
+        const [input, ...options] = writeOpjInput(ph, stem);
+        run('opj_compress', ['-i', input, '-o', `${stem}.j2k`, ...options]);
+        streams.j2k = new Uint8Array(fs.readFileSync(`${stem}.j2k`));
+      } else {
+        streams.j2k = await wasmEncode('@cornerstonejs/codec-openjpeg/wasmjs', 'J2KEncoder', ph, (e) => e.setQuality(true, 0));
+      }
+      streams.htj2k = await wasmEncode('@cornerstonejs/codec-openjph/wasmjs', 'HTJ2KEncoder', ph, (e) => e.setQuality(true, 0));
+      const codestreams = {};
+      for (const [kind, bytes] of Object.entries(streams)) {
+        const file = `${ph.name}.${kind}`;
+        fs.writeFileSync(path.join(DATA_DIR, file), bytes);
+        codestreams[kind] = { file, bytes: bytes.length, compression: +(ph.pixels.byteLength / bytes.length).toFixed(2), encoder: encoders[kind] };
+      }
+      images.push({ name: ph.name, label: ph.label, info: ph.info, rawFile, rawBytes: ph.pixels.byteLength, codestreams });
+      log(`  ${ph.name}: ${Object.entries(codestreams).map(([k, c]) => `${k} ${c.compression}:1`).join(', ')}`);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const manifest = { version: CODEC_DATA_VERSION, encoders, images };
+  fs.writeFileSync(CODEC_MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}

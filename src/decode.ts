@@ -3,6 +3,7 @@ import { DecodeError } from './errors.js';
 import type { DecodedFrame, DecodeOptions, PixelArray, PixelInfo } from './types.js';
 import { decoderFor } from './decoders/registry.js';
 import { toStored } from './pipeline/frame.js';
+import { applyColor, outputPixelInfo } from './pipeline/color.js';
 import { applyModality, planModality } from './pipeline/modality.js';
 import type { OutputType } from './pipeline/output.js';
 import { discardKernels, kernels, type Kernels } from './wasm/kernels.js';
@@ -23,7 +24,8 @@ function serialized<T>(work: () => Promise<T>): Promise<T> {
  * @param data The frame: native bytes, or the encapsulated frame's fragment(s).
  * @param transferSyntaxUID The transfer syntax of `data`.
  * @param info The Image Pixel Module attributes of the frame.
- * @param options `modalityLut` (default: none), `outputType` (default `'auto'`), `into`.
+ * @param options `modalityLut` (default: none), `outputType` (default `'auto'`), `colorSpace`
+ *   (default `'rgb'`: YBR_FULL, YBR_FULL_422 and PALETTE COLOR become RGB), `into`.
  * @returns The decoded frame with its min/max.
  * @throws {DecodeError} UNSUPPORTED_TRANSFER_SYNTAX, INVALID_PIXEL_INFO, INVALID_OPTIONS,
  *   TRUNCATED, CORRUPT_DATA.
@@ -46,13 +48,16 @@ export function decodeFrame(
       throw new DecodeError('INVALID_OPTIONS', 'expected data to be a Uint8Array or a non-empty array of them');
     }
     const decoder = decoderFor(transferSyntaxUID);
-    const plan = planModality(info, options.modalityLut, options.outputType ?? 'auto');
+    const colorSpace = options.colorSpace ?? 'rgb';
+    // Colour conversion changes the samples per pixel (palettes) and the type the plan starts from.
+    const output = outputPixelInfo(info, colorSpace);
+    const plan = planModality(output, options.modalityLut, options.outputType ?? 'auto');
     return serialized(async () => {
       const instance = await kernels();
       try {
         instance.reset();
         const raw = await decoder.decode(fragments, info, { kernels: instance, transferSyntaxUID, options });
-        const stored = toStored(raw, info, instance);
+        const stored = applyColor(toStored(raw, info, instance), info, colorSpace, instance);
         const result = applyModality(stored, plan, instance);
         const pixels = copyOut(instance, result.ptr, result.output, stored.count, options.into);
         return {
@@ -63,7 +68,7 @@ export function decodeFrame(
           photometricInterpretation: stored.photometricInterpretation,
           minValue: result.min,
           maxValue: result.max,
-          modalityLutApplied: !!options.modalityLut && info.samplesPerPixel === 1,
+          modalityLutApplied: !!options.modalityLut && output.samplesPerPixel === 1,
         };
       } catch (error) {
         throw asDecodeError(error, instance, transferSyntaxUID);

@@ -39,6 +39,19 @@ const KERNEL_STATUS: Record<number, [DecodeErrorCode, string]> = {
   [-3]: ['CORRUPT_DATA', 'RLE segment offsets are out of order or past the end'],
   [-4]: ['CORRUPT_DATA', 'RLE segment decodes to fewer bytes than the frame needs'],
   [-5]: ['INVALID_PIXEL_INFO', 'kernel does not support this sample layout'],
+  // JPEG, ITU-T T.81 (assembly/jpeg/)
+  [-20]: ['CORRUPT_DATA', 'JPEG stream does not start with SOI (FFD8)'],
+  [-21]: ['CORRUPT_DATA', 'JPEG marker segment is malformed or out of place'],
+  [-22]: ['CORRUPT_DATA', 'JPEG process not supported (progressive, hierarchical or arithmetic coding)'],
+  [-23]: ['CORRUPT_DATA', 'JPEG stream has no frame header (SOF) before its scan'],
+  [-24]: ['CORRUPT_DATA', 'JPEG stream has no scan (SOS) for every component'],
+  [-25]: ['CORRUPT_DATA', 'JPEG Huffman or quantization table is invalid'],
+  [-26]: ['CORRUPT_DATA', 'JPEG scan uses a table that was never defined'],
+  [-27]: ['CORRUPT_DATA', 'JPEG entropy-coded data holds an invalid Huffman code'],
+  [-28]: ['INVALID_PIXEL_INFO', 'JPEG frame header disagrees with the Image Pixel Module'],
+  [-29]: ['CORRUPT_DATA', 'JPEG restart marker missing or out of sequence'],
+  [-30]: ['CORRUPT_DATA', 'JPEG stream uses a feature this decoder does not support'],
+  [-31]: ['CORRUPT_DATA', 'JPEG scan header is invalid'],
 };
 
 /** Turn a negative kernel status into a DecodeError. */

@@ -44,6 +44,7 @@ export function openDicom(bytes: Uint8Array): DicomImage {
   };
   if (parsed.modalityLut) image.modalityLut = parsed.modalityLut;
   if (parsed.voiLut) image.voiLut = parsed.voiLut;
+  if (parsed.presentationLutShape) image.presentationLutShape = parsed.presentationLutShape;
   return image;
 }
 

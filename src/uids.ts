@@ -12,6 +12,11 @@ export interface TransferSyntax {
   bigEndian?: boolean;
   /** The dataset is deflated after the File Meta Information. */
   deflated?: boolean;
+  /**
+   * JPEG 2000 family: the codestream holds wavelet resolution levels, so a reduced image
+   * decodes without the full one (`DecodeOptions.resolutionLevel`).
+   */
+  resolutionLevels?: boolean;
 }
 
 export const TRANSFER_SYNTAXES: readonly TransferSyntax[] = [
@@ -26,13 +31,13 @@ export const TRANSFER_SYNTAXES: readonly TransferSyntax[] = [
   { uid: '1.2.840.10008.1.2.4.70', name: 'JPEG Lossless, Non-Hierarchical, First-Order Prediction', encapsulated: true, lossless: true },
   { uid: '1.2.840.10008.1.2.4.80', name: 'JPEG-LS Lossless', encapsulated: true, lossless: true },
   { uid: '1.2.840.10008.1.2.4.81', name: 'JPEG-LS Near-Lossless', encapsulated: true, lossless: false },
-  { uid: '1.2.840.10008.1.2.4.90', name: 'JPEG 2000 Lossless', encapsulated: true, lossless: true },
-  { uid: '1.2.840.10008.1.2.4.91', name: 'JPEG 2000', encapsulated: true, lossless: false },
-  { uid: '1.2.840.10008.1.2.4.92', name: 'JPEG 2000 Part 2 Multi-component Lossless', encapsulated: true, lossless: true },
-  { uid: '1.2.840.10008.1.2.4.93', name: 'JPEG 2000 Part 2 Multi-component', encapsulated: true, lossless: false },
-  { uid: '1.2.840.10008.1.2.4.201', name: 'HTJ2K Lossless', encapsulated: true, lossless: true },
-  { uid: '1.2.840.10008.1.2.4.202', name: 'HTJ2K Lossless RPCL', encapsulated: true, lossless: true },
-  { uid: '1.2.840.10008.1.2.4.203', name: 'HTJ2K', encapsulated: true, lossless: false },
+  { uid: '1.2.840.10008.1.2.4.90', name: 'JPEG 2000 Lossless', encapsulated: true, lossless: true, resolutionLevels: true },
+  { uid: '1.2.840.10008.1.2.4.91', name: 'JPEG 2000', encapsulated: true, lossless: false, resolutionLevels: true },
+  { uid: '1.2.840.10008.1.2.4.92', name: 'JPEG 2000 Part 2 Multi-component Lossless', encapsulated: true, lossless: true, resolutionLevels: true },
+  { uid: '1.2.840.10008.1.2.4.93', name: 'JPEG 2000 Part 2 Multi-component', encapsulated: true, lossless: false, resolutionLevels: true },
+  { uid: '1.2.840.10008.1.2.4.201', name: 'HTJ2K Lossless', encapsulated: true, lossless: true, resolutionLevels: true },
+  { uid: '1.2.840.10008.1.2.4.202', name: 'HTJ2K Lossless RPCL', encapsulated: true, lossless: true, resolutionLevels: true },
+  { uid: '1.2.840.10008.1.2.4.203', name: 'HTJ2K', encapsulated: true, lossless: false, resolutionLevels: true },
 ];
 
 const BY_UID = new Map(TRANSFER_SYNTAXES.map((ts) => [ts.uid, ts]));

@@ -6,7 +6,17 @@ import type { DecodedFrame, DecodeOptions, DicomImage, ModalityLut, PixelInfo, T
 describe('public API', () => {
   it('exports exactly the documented values', () => {
     expect(Object.keys(api).sort()).toEqual(
-      ['DecodeError', 'ERROR_MESSAGES', 'decodeFile', 'decodeFrame', 'openDicom', 'outputTypeFor', 'supportedTransferSyntaxes'].sort(),
+      [
+        'DecodeError',
+        'ERROR_MESSAGES',
+        'decodeFile',
+        'decodeFrame',
+        'openDicom',
+        'outputTypeFor',
+        'renderFrame',
+        'supportedTransferSyntaxes',
+        'thumbnail',
+      ].sort(),
     );
   });
 
@@ -22,6 +32,9 @@ describe('public API', () => {
     expectTypeOf<DicomImage['modalityLut']>().toEqualTypeOf<ModalityLut | undefined>();
     expectTypeOf<api.DecodeError['code']>().toEqualTypeOf<api.DecodeErrorCode>();
     expectTypeOf<DecodedFrame>().toHaveProperty('minValue').toEqualTypeOf<number>();
+    expectTypeOf(api.renderFrame).returns.toEqualTypeOf<{ data: Uint8Array; width: number; height: number; channels: 1 | 3 }>();
+    expectTypeOf(api.thumbnail).returns.toEqualTypeOf<Promise<{ png: Uint8Array; width: number; height: number }>>();
+    expectTypeOf(api.thumbnail).parameter(1).toMatchTypeOf<{ size?: number; frame?: number | 'middle' } | undefined>();
   });
 
   it('lists the transfer syntaxes it decodes', () => {

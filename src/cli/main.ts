@@ -13,6 +13,7 @@ import {
   type PixelArray,
 } from '../index.js';
 import { encodeNpy } from './npy.js';
+import { addThumbnailCommand } from './thumbnail.js';
 
 const CONSTRUCTORS = { Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array };
 
@@ -74,7 +75,9 @@ async function decode(path: string, options: { out: string; frame?: number; stor
   const frames = options.frame === undefined ? [...Array(image.numberOfFrames).keys()] : [options.frame];
   const modalityLuts = frames.map((index) => (options.stored ? false : image.frameModalityLut(index)));
   const outputType = commonOutputType(modalityLuts.map((lut) => outputTypeFor(image.info, lut)));
-  const { rows, columns, samplesPerPixel } = image.info;
+  const { rows, columns } = image.info;
+  // PALETTE COLOR decodes to RGB.
+  const samplesPerPixel = image.info.photometricInterpretation === 'PALETTE COLOR' ? 3 : image.info.samplesPerPixel;
   const frameLength = rows * columns * samplesPerPixel;
   const all: PixelArray = new CONSTRUCTORS[outputType](frameLength * frames.length);
   for (const [i, index] of frames.entries()) {
@@ -108,6 +111,8 @@ program
   .option('-f, --frame <n>', 'only this frame (0-based)', frameIndex)
   .option('--stored', 'stored values, without the modality LUT')
   .action(decode);
+
+addThumbnailCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof DecodeError || error instanceof UsageError) {

@@ -17,6 +17,11 @@ export interface RawFrame {
   bigEndian: boolean;
   /** Colour-by-plane (Planar Configuration 1) rather than interleaved. */
   planar: boolean;
+  /**
+   * Native YBR_FULL_422 as stored (PS3.3 C.7.6.3.1.2): each pair of pixels is Y1 Y2 Cb Cr, two
+   * thirds of the full size; pipeline/frame.ts upsamples the chroma.
+   */
+  chromaSubsampled?: boolean;
   /** Photometric interpretation of these samples (a codec may have converted colour). */
   photometricInterpretation: string;
 }
@@ -37,15 +42,32 @@ export interface Decoder {
   decode(fragments: readonly Uint8Array[], info: PixelInfo, context: DecodeContext): RawFrame | Promise<RawFrame>;
 }
 
-/** Bytes of one frame's samples as the attributes describe them. */
-export function frameBytes(info: PixelInfo): number {
+/**
+ * Bytes of one frame's samples as the attributes describe them; with `chromaSubsampled`, the
+ * two thirds of native YBR_FULL_422 (see {@link nativeChromaSubsampled}).
+ */
+export function frameBytes(info: PixelInfo, layout: { chromaSubsampled?: boolean } = {}): number {
   const samples = info.rows * info.columns * info.samplesPerPixel;
-  return info.bitsAllocated === 1 ? Math.ceil(samples / 8) : samples * (info.bitsAllocated / 8);
+  const bytes = info.bitsAllocated === 1 ? Math.ceil(samples / 8) : samples * (info.bitsAllocated / 8);
+  return layout.chromaSubsampled ? (bytes / 3) * 2 : bytes;
+}
+
+/**
+ * Whether native (uncompressed) data with these attributes stores YBR_FULL_422 subsampled:
+ * two Y samples per Cb Cr pair (PS3.3 C.7.6.3.1.2). Encapsulated syntaxes decode to full size
+ * (RLE writers store full-size planes; JPEG codecs upsample).
+ */
+export function nativeChromaSubsampled(info: PixelInfo): boolean {
+  return info.photometricInterpretation === 'YBR_FULL_422' && info.samplesPerPixel === 3 && info.bitsAllocated >= 8;
 }
 
 /** A RawFrame with the frame's own geometry and photometric interpretation. */
-export function rawFrame(info: PixelInfo, ptr: number, layout: { bigEndian?: boolean; planar?: boolean } = {}): RawFrame {
-  return {
+export function rawFrame(
+  info: PixelInfo,
+  ptr: number,
+  layout: { bigEndian?: boolean; planar?: boolean; chromaSubsampled?: boolean } = {},
+): RawFrame {
+  const frame: RawFrame = {
     ptr,
     rows: info.rows,
     columns: info.columns,
@@ -55,4 +77,6 @@ export function rawFrame(info: PixelInfo, ptr: number, layout: { bigEndian?: boo
     planar: layout.planar ?? false,
     photometricInterpretation: info.photometricInterpretation,
   };
+  if (layout.chromaSubsampled) frame.chromaSubsampled = true;
+  return frame;
 }

@@ -1,6 +1,6 @@
 import { DecodeError } from '../errors.js';
 import { transferSyntax } from '../uids.js';
-import { frameBytes, rawFrame, type Decoder, type RawFrame } from './decoder.js';
+import { frameBytes, nativeChromaSubsampled, rawFrame, type Decoder, type RawFrame } from './decoder.js';
 
 /**
  * Native (uncompressed) pixel data, PS3.5 8.1: Implicit/Explicit VR Little Endian,
@@ -10,7 +10,15 @@ export const nativeDecoder: Decoder = {
   name: 'native',
   uids: ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2'],
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
-    const needed = frameBytes(info);
+    const chromaSubsampled = nativeChromaSubsampled(info);
+    if (chromaSubsampled && (info.rows * info.columns) % 2 !== 0) {
+      throw new DecodeError(
+        'INVALID_PIXEL_INFO',
+        `YBR_FULL_422 stores pixels in pairs; ${info.rows} x ${info.columns} is an odd number of pixels`,
+        transferSyntaxUID,
+      );
+    }
+    const needed = frameBytes(info, { chromaSubsampled });
     const available = fragments.reduce((sum, part) => sum + part.length, 0);
     if (available < needed) {
       throw new DecodeError('TRUNCATED', `the frame needs ${needed} bytes, ${available} given`, transferSyntaxUID);
@@ -19,7 +27,9 @@ export const nativeDecoder: Decoder = {
     const { ptr } = kernels.copyInAll(parts);
     return rawFrame(info, ptr, {
       bigEndian: transferSyntax(transferSyntaxUID)?.bigEndian === true,
-      planar: info.samplesPerPixel > 1 && info.planarConfiguration === 1,
+      // Subsampled pairs are interleaved whatever Planar Configuration says (C.7.6.3.1.2 allows 0 only).
+      planar: !chromaSubsampled && info.samplesPerPixel > 1 && info.planarConfiguration === 1,
+      chromaSubsampled,
     });
   },
 };

@@ -45,6 +45,7 @@ export const TAG = {
   pixelValueTransformationSequence: 'x00289145',
   sharedFunctionalGroupsSequence: 'x52009229',
   perFrameFunctionalGroupsSequence: 'x52009230',
+  presentationLutShape: 'x20500020',
   extendedOffsetTable: 'x7fe00001',
   extendedOffsetTableLengths: 'x7fe00002',
   floatPixelData: 'x7fe00008',

@@ -17,7 +17,7 @@ import {
 import type { DataSet } from './dicomParser.js';
 import { EncapsulatedFrames, nativeFrame, type NativeFrameSource } from './frames.js';
 import { readDataset } from './read.js';
-import { elementBytes, sequenceItem } from './values.js';
+import { elementBytes, readString, sequenceItem } from './values.js';
 
 /** A parsed DICOM instance: its pixel attributes, LUTs and access to each frame's bytes. */
 export interface ParsedDicom {
@@ -49,6 +49,11 @@ export interface ParsedDicom {
    * @throws {DecodeError} FRAME_OUT_OF_RANGE.
    */
   frameVoiLut(index: number): VoiLut | undefined;
+  /**
+   * Presentation LUT Shape (2050,0020): INVERSE means the lowest value is displayed white
+   * (PS3.3 C.11.6.1.2; DX and MG MONOCHROME1 images carry it). Absent unless IDENTITY or INVERSE.
+   */
+  presentationLutShape?: 'IDENTITY' | 'INVERSE';
   /**
    * The stored bytes of frame `index` (0-based). Native: one Uint8Array, a subarray of the
    * input where possible (big endian samples stay big endian; 1-bit frames come back
@@ -132,6 +137,8 @@ export function parseDicom(bytes: Uint8Array): ParsedDicom {
   };
   if (modalityLut) parsed.modalityLut = modalityLut;
   if (voiLut) parsed.voiLut = voiLut;
+  const presentationLutShape = readString(dataSet, TAG.presentationLutShape)?.toUpperCase();
+  if (presentationLutShape === 'IDENTITY' || presentationLutShape === 'INVERSE') parsed.presentationLutShape = presentationLutShape;
   return parsed;
 }
 

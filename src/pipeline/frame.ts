@@ -1,7 +1,8 @@
 /**
  * Raw decoder output → stored values, once for every codec (PS3.3 C.7.6.3.1): 1-bit
- * unpacking, planar → interleaved, byte order, masking to Bits Stored at High Bit and
- * sign extension when Pixel Representation is 1.
+ * unpacking, YBR_FULL_422 chroma upsampling, planar → interleaved, byte order, masking to Bits
+ * Stored at High Bit and sign extension when Pixel Representation is 1. Colour conversion
+ * follows in pipeline/color.ts.
  */
 import { DecodeError, kernelError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
@@ -61,14 +62,30 @@ export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): Stor
     check(kernels.fn.unpackBits(ptr, unpacked, count));
     ptr = unpacked;
     bitsAllocated = 8;
+  } else if (bitsAllocated !== info.bitsAllocated && !isFloatKind(kind)) {
+    // A codec may deliver fewer bits per sample than Bits Allocated (JPEG-LS / JPEG 2000 with a
+    // precision of 8 in a 16-bit frame): its samples go in the low bits (PS3.5 8.2).
+    if (bitsAllocated > info.bitsAllocated) {
+      throw new DecodeError('INVALID_PIXEL_INFO', `the codec delivered ${bitsAllocated}-bit samples, Bits Allocated is ${info.bitsAllocated}`);
+    }
+    const widened = kernels.alloc(count * (info.bitsAllocated / 8));
+    check(kernels.fn.widenSamples(ptr, count, widened, bitsAllocated / 8, info.bitsAllocated / 8));
+    ptr = widened;
+    bitsAllocated = info.bitsAllocated;
   }
   const bytesPerSample = bitsAllocated / 8;
+  if (raw.chromaSubsampled) {
+    // Native YBR_FULL_422 (PS3.3 C.7.6.3.1.2): repeat each pixel pair's Cb Cr to full size.
+    const full = kernels.alloc(count * bytesPerSample);
+    check(kernels.fn.upsampleYbr422(ptr, full, (raw.rows * raw.columns) / 2, bytesPerSample));
+    ptr = full;
+  }
   if (raw.planar) {
     const interleaved = kernels.alloc(count * bytesPerSample);
     check(kernels.fn.interleavePlanes(ptr, raw.rows * raw.columns, interleaved, raw.samplesPerPixel, bytesPerSample));
     ptr = interleaved;
   }
-  const isFloat = kind === SampleKind.Float32 || kind === SampleKind.Float64;
+  const isFloat = isFloatKind(kind);
   const highBit = info.highBit ?? info.bitsStored - 1;
   // (v << (BA - HB - 1)) >> (BA - BS): keep bits [HB - BS + 1, HB], sign-extend if signed.
   const leftShift = isFloat || raw.bitsAllocated === 1 ? 0 : bitsAllocated - highBit - 1;
@@ -86,6 +103,10 @@ export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): Stor
     min,
     max,
   };
+}
+
+function isFloatKind(kind: SampleKind): boolean {
+  return kind === SampleKind.Float32 || kind === SampleKind.Float64;
 }
 
 function check(status: number): void {

@@ -7,6 +7,7 @@ import { DecodeError, kernelError } from '../errors.js';
 import type { ModalityLut, OutputTypeName, PixelInfo } from '../types.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { storedKind, storedRange, type StoredFrame } from './frame.js';
+import { outputPixelInfo, type ColorSpace } from './color.js';
 import { asStored, holds, outputTypeNamed, outputTypeOfKind, type OutputType } from './output.js';
 
 /** How stored values become output values. */
@@ -81,9 +82,13 @@ export function planModality(
   return { op: 'rescale', output, slope, intercept, integer: integerMap && holds(output, low, high) };
 }
 
-/** The output type `planModality` picks; exported for callers that need it before decoding. */
-export function outputTypeFor(info: PixelInfo, modalityLut?: ModalityLut | false): OutputTypeName {
-  return planModality(info, modalityLut).output.name;
+/**
+ * The output type a decode with `outputType: 'auto'` produces; exported for callers that need it
+ * before decoding. PALETTE COLOR decodes to RGB of the palette's bits unless `colorSpace` is
+ * `'native'`.
+ */
+export function outputTypeFor(info: PixelInfo, modalityLut?: ModalityLut | false, colorSpace: ColorSpace = 'rgb'): OutputTypeName {
+  return planModality(outputPixelInfo(info, colorSpace), modalityLut).output.name;
 }
 
 /** Output values in kernel memory, with their range. */

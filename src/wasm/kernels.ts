@@ -26,9 +26,24 @@ interface KernelExports {
   storedValues(ptr: number, count: number, kind: number, leftShift: number, rightShift: number, swap: number, result: number): number;
   unpackBits(src: number, dst: number, count: number): number;
   interleavePlanes(planes: number, pixels: number, dst: number, samplesPerPixel: number, bytesPerSample: number): number;
+  widenSamples(src: number, count: number, dst: number, fromBytes: number, toBytes: number): number;
   rescale(srcKind: number, src: number, dstKind: number, dst: number, count: number, slope: number, intercept: number): number;
   rescaleInt(srcKind: number, src: number, dstKind: number, dst: number, count: number, slope: number, intercept: number): number;
   applyLut(srcKind: number, src: number, dstKind: number, dst: number, count: number, lut: number, entries: number, firstMapped: number, result: number): number;
+  ybrFullToRgb(src: number, dst: number, pixels: number, bytesPerSample: number, bitsStored: number, result: number): number;
+  upsampleYbr422(src: number, dst: number, pairs: number, bytesPerSample: number): number;
+  paletteToRgb(srcKind: number, src: number, count: number, tables: number, entries: number, firstMapped: number, dst: number, dstBytes: number, result: number): number;
+  voiWindow(kind: number, src: number, dst: number, count: number, fn: number, center: number, width: number, invert: number): number;
+  voiWindowTable(kind: number, src: number, dst: number, count: number, fn: number, center: number, width: number, invert: number, table: number, low: number, entries: number): number;
+  voiLut(kind: number, src: number, dst: number, count: number, lut: number, entries: number, firstMapped: number, scale: number, invert: number): number;
+  boxDownscale(src: number, srcWidth: number, srcHeight: number, channels: number, dst: number, dstWidth: number, dstHeight: number, scratch: number): number;
+  boxScratchBytes(srcWidth: number, srcHeight: number, channels: number, dstWidth: number): number;
+  jpegScratchBytes(): number;
+  jpegReadHeader(src: number, length: number, scratch: number): number;
+  jpegFrameField(scratch: number, index: number): number;
+  jpegIsYCbCr(scratch: number): number;
+  jpegWorkBytes(scratch: number): number;
+  jpegDecode(src: number, length: number, scratch: number, dst: number, rows: number, columns: number, components: number, sampleBytes: number, work: number, options: number): number;
 }
 
 const PAGE = 65536;
@@ -59,6 +74,20 @@ export class Kernels {
   /** Free every region of the previous frame. */
   reset(): void {
     this.top = this.base + RESULT_BYTES;
+  }
+
+  /**
+   * The current top of the arena, for {@link Kernels.release}: synchronous work (rendering) that
+   * may run while an asynchronous decode waits on a codec allocates above it and gives it back,
+   * leaving the decode's regions untouched.
+   */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Free every region allocated since `mark()` returned `mark`. */
+  release(mark: number): void {
+    this.top = mark;
   }
 
   /** A 16-byte aligned region of `bytes` bytes (plus slack) in kernel memory. */
@@ -133,6 +162,18 @@ export async function kernels(): Promise<Kernels> {
   module ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
   const instance = await WebAssembly.instantiate(await module, {});
   current ??= new Kernels(instance);
+  return current;
+}
+
+/**
+ * The kernels, synchronously: the instance a decode already made, else one compiled and
+ * instantiated synchronously now. Node allows that for any module size; a browser's main thread
+ * refuses to compile large modules synchronously, so there await a decode (or `kernels()`) first.
+ */
+export function kernelsSync(): Kernels {
+  if (current) return current;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64) as BufferSource), {});
+  current = new Kernels(instance);
   return current;
 }
 

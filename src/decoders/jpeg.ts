@@ -1,0 +1,115 @@
+import { DecodeError, kernelError } from '../errors.js';
+import type { PixelInfo } from '../types.js';
+import type { Kernels } from '../wasm/kernels.js';
+import { libjpeg, runCodec, writeEncoded } from '../wasm/codecs.js';
+import { rawFrame, type DecodeContext, type Decoder, type RawFrame } from './decoder.js';
+
+/** SOFn marker codes (ITU-T T.81 Table B.1) that the JPEG transfer syntaxes carry. */
+const SOF_BASELINE = 0xc0;
+const SOF_EXTENDED = 0xc1;
+const SOF_PROGRESSIVE = 0xc2;
+const SOF_LOSSLESS = 0xc3;
+
+/** Field indexes of jpegFrameField (assembly/jpeg/layout.ts). */
+const FIELD = { precision: 1, rows: 2, columns: 3, components: 4, color: 11 } as const;
+
+/** Option of the jpegDecode kernel: convert YCbCr to RGB. */
+const CONVERT_TO_RGB = 1;
+
+/**
+ * The JPEG family (PS3.5 A.4.1, ITU-T T.81): Baseline (.50), Extended (.51), Lossless (.57) and
+ * Lossless first-order prediction (.70). What decodes a frame depends on its codestream, not
+ * on the transfer syntax label, so mislabelled streams still decode:
+ * - lossless (SOF3, 2-16 bits, predictors 1-7, point transform, restart intervals) and
+ *   sequential DCT at 12 bits or into 16-bit samples: the AssemblyScript kernels;
+ * - 8-bit sequential DCT (and progressive) into 8-bit samples: libjpeg-turbo, unless
+ *   `colorSpace: 'native'` asks to keep YCbCr (TurboJPEG only delivers RGB); the kernels then
+ *   decode it the same way (IJG integer IDCT, fancy upsampling).
+ * Whether three DCT components are YCbCr is read from the codestream as libjpeg does (JFIF,
+ * Adobe APP14, component ids), not from Photometric Interpretation, which encoders set to RGB
+ * for YCbCr streams. YCbCr comes out as RGB (default) or, with `colorSpace: 'native'`, as
+ * full-resolution YBR_FULL. Samples are delivered at the codestream's precision in the low
+ * bits; pipeline/frame.ts masks to Bits Stored and sign-extends.
+ */
+export const jpegDecoder: Decoder = {
+  name: 'jpeg',
+  uids: ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'],
+  decode(fragments, info, context): RawFrame | Promise<RawFrame> {
+    const { kernels, transferSyntaxUID, options } = context;
+    const fn = kernels.fn;
+    if (info.bitsAllocated !== 8 && info.bitsAllocated !== 16) {
+      throw new DecodeError('INVALID_PIXEL_INFO', `JPEG samples need Bits Allocated 8 or 16, got ${info.bitsAllocated}`, transferSyntaxUID);
+    }
+    // A frame is one or more fragments (PS3.5 A.4): joined into one codestream.
+    const src = kernels.copyInAll(fragments);
+    const scratch = kernels.alloc(fn.jpegScratchBytes());
+    const sof = fn.jpegReadHeader(src.ptr, src.length, scratch);
+    if (sof < 0) throw kernelError(sof, transferSyntaxUID);
+    checkFrame(kernels, scratch, info, transferSyntaxUID);
+    const precision = fn.jpegFrameField(scratch, FIELD.precision);
+    const yCbCr = fn.jpegIsYCbCr(scratch) === 1;
+    const native = options.colorSpace === 'native';
+    // TurboJPEG always converts YCbCr to RGB.
+    const libjpegFits = (sof === SOF_BASELINE || sof === SOF_EXTENDED || sof === SOF_PROGRESSIVE) && precision === 8 && info.bitsAllocated === 8;
+    if (libjpegFits && !(yCbCr && native)) return decodeWithLibjpeg(fragments, info, context);
+    const sampleBytes = info.bitsAllocated / 8;
+    const workBytes = fn.jpegWorkBytes(scratch);
+    const work = workBytes > 0 ? kernels.alloc(workBytes) : 0;
+    const dst = kernels.alloc(info.rows * info.columns * info.samplesPerPixel * sampleBytes);
+    const status = fn.jpegDecode(src.ptr, src.length, scratch, dst, info.rows, info.columns, info.samplesPerPixel, sampleBytes, work,
+      native ? 0 : CONVERT_TO_RGB);
+    if (status < 0) throw kernelError(status, transferSyntaxUID);
+    const frame = rawFrame(info, dst);
+    if (sof !== SOF_LOSSLESS && info.samplesPerPixel === 3) {
+      frame.photometricInterpretation = fn.jpegFrameField(scratch, FIELD.color) === 1 || !yCbCr ? 'RGB' : 'YBR_FULL';
+    } else if (info.photometricInterpretation === 'YBR_FULL_422') {
+      // Lossless JPEG components are full size here: the samples are not subsampled.
+      frame.photometricInterpretation = 'YBR_FULL';
+    }
+    return frame;
+  },
+};
+
+/** The frame header must describe the frame the Image Pixel Module describes. */
+function checkFrame(kernels: Kernels, scratch: number, info: PixelInfo, transferSyntaxUID: string): void {
+  const field = (index: number) => kernels.fn.jpegFrameField(scratch, index);
+  const rows = field(FIELD.rows);
+  const columns = field(FIELD.columns);
+  const components = field(FIELD.components);
+  const precision = field(FIELD.precision);
+  if (rows !== info.rows || columns !== info.columns || components !== info.samplesPerPixel || precision > info.bitsAllocated) {
+    throw new DecodeError(
+      'INVALID_PIXEL_INFO',
+      `the JPEG frame is ${columns}×${rows}, ${components} component(s) of ${precision} bits; the attributes say ` +
+        `${info.columns}×${info.rows}, ${info.samplesPerPixel} sample(s) per pixel in ${info.bitsAllocated} bits`,
+      transferSyntaxUID,
+    );
+  }
+}
+
+/** 8-bit sequential DCT with libjpeg-turbo; the samples are copied into kernel memory. */
+async function decodeWithLibjpeg(fragments: readonly Uint8Array[], info: PixelInfo, { kernels, transferSyntaxUID }: DecodeContext): Promise<RawFrame> {
+  const codec = await libjpeg.get();
+  const { decoder } = codec;
+  const samples = runCodec(
+    libjpeg,
+    codec,
+    transferSyntaxUID,
+    () => {
+      writeEncoded((length) => decoder.getEncodedBuffer(length), fragments);
+      decoder.decode();
+      return decoder.getDecodedBuffer();
+    },
+    fragments,
+  );
+  const bytes = info.rows * info.columns * info.samplesPerPixel;
+  if (samples.length !== bytes) {
+    throw new DecodeError('CORRUPT_DATA', `libjpeg-turbo decoded ${samples.length} bytes, the frame needs ${bytes}`, transferSyntaxUID);
+  }
+  const ptr = kernels.alloc(bytes);
+  kernels.bytes(ptr, bytes).set(samples);
+  const frame = rawFrame(info, ptr);
+  // TurboJPEG delivers three components as RGB (converted from YCbCr where the stream is YCbCr).
+  if (info.samplesPerPixel === 3) frame.photometricInterpretation = 'RGB';
+  return frame;
+}

@@ -1,0 +1,313 @@
+import { DecodeError } from '../errors.js';
+import type { PixelInfo } from '../types.js';
+import {
+  isTruncationMessage,
+  openjpeg,
+  openjph,
+  runCodec,
+  writeEncoded,
+  type Codec,
+  type CodecLoader,
+  type HTJ2KDecoder,
+  type J2KDecoder,
+} from '../wasm/codecs.js';
+import type { DecodeContext, Decoder, RawFrame } from './decoder.js';
+
+/**
+ * JPEG 2000 (PS3.5 A.4.4, ISO/IEC 15444-1) and HTJ2K (PS3.5 A.4.11, ISO/IEC 15444-15).
+ * The main header is read here first, so a codestream that disagrees with the attributes is
+ * refused before any decoding, and `resolutionLevel` can be clamped to its decomposition levels.
+ */
+
+/** What the main header (SIZ, COD, COC) says, plus where the codestream starts. */
+export interface Codestream {
+  /** Offset of SOC in the first fragment: 0, or past the boxes of a JP2 file. */
+  start: number;
+  width: number;
+  height: number;
+  /** XOsiz / YOsiz: the image's offset on the reference grid. */
+  offsetX: number;
+  offsetY: number;
+  components: number;
+  /** Precision (bits) and sign of component 0. */
+  precision: number;
+  signed: boolean;
+  /** Every component has component 0's precision and sign, and no subsampling. */
+  uniform: boolean;
+  /** Fewest wavelet decomposition levels of any component (COD, COC). */
+  decompositions: number;
+  /** The multiple component transform (RCT or ICT) is used: the codec's output is RGB. */
+  colourTransform: boolean;
+  /** Rsiz says HTJ2K (ISO/IEC 15444-15 capabilities, bit 14). */
+  highThroughput: boolean;
+  /** The data ends inside the main header or inside a tile-part (its Psot runs past the end). */
+  truncated: boolean;
+}
+
+const SOC = 0xff4f;
+const SIZ = 0xff51;
+const COD = 0xff52;
+const COC = 0xff53;
+const SOT = 0xff90;
+const EOC = 0xffd9;
+
+/** Offset of the codestream in a JP2 file (its 'jp2c' box), or 0 for a bare codestream. */
+export function codestreamStart(first: Uint8Array): number {
+  // JP2 signature box: length 12, type 'jP  ' (ISO/IEC 15444-1 I.5.1).
+  if (first.length < 12 || first[4] !== 0x6a || first[5] !== 0x50 || first[6] !== 0x20 || first[7] !== 0x20) return 0;
+  const view = new DataView(first.buffer, first.byteOffset, first.byteLength);
+  let at = 0;
+  while (at + 8 <= first.length) {
+    let length = view.getUint32(at);
+    let header = 8;
+    if (length === 1 && at + 16 <= first.length) {
+      length = Number(view.getBigUint64(at + 8));
+      header = 16;
+    }
+    const type = String.fromCharCode(first[at + 4]!, first[at + 5]!, first[at + 6]!, first[at + 7]!);
+    if (type === 'jp2c') return at + header;
+    if (length < header) break;
+    at += length;
+  }
+  return 0;
+}
+
+/** Read the main header of a codestream that starts at `bytes[0]`. */
+export function readCodestream(bytes: Uint8Array, start: number, transferSyntaxUID: string): Codestream {
+  const corrupt = (detail: string) => new DecodeError('CORRUPT_DATA', `JPEG 2000 codestream: ${detail}`, transferSyntaxUID);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u16 = (at: number) => (at + 2 <= bytes.length ? view.getUint16(at) : -1);
+  if (u16(0) !== SOC) throw corrupt('no SOC marker (FF4F) at the start');
+  const stream: Codestream = {
+    start,
+    width: 0,
+    height: 0,
+    offsetX: 0,
+    offsetY: 0,
+    components: 0,
+    precision: 0,
+    signed: false,
+    uniform: true,
+    decompositions: 32,
+    colourTransform: false,
+    highThroughput: false,
+    truncated: false,
+  };
+  let sawSiz = false;
+  let sawCod = false;
+  let at = 2;
+  for (;;) {
+    const marker = u16(at);
+    if (marker === -1) {
+      stream.truncated = true;
+      break;
+    }
+    if (marker === SOT || marker === EOC) break;
+    if (marker >>> 8 !== 0xff) throw corrupt(`expected a marker at byte ${at}, found ${marker.toString(16)}`);
+    const length = u16(at + 2);
+    if (length !== -1 && length < 2) throw corrupt(`marker ${marker.toString(16)} has length ${length}`);
+    if (length === -1 || at + 2 + length > bytes.length) {
+      stream.truncated = true;
+      break;
+    }
+    const body = at + 4;
+    if (marker === SIZ) {
+      // Lsiz Rsiz Xsiz Ysiz XOsiz YOsiz XTsiz YTsiz XTOsiz YTOsiz Csiz {Ssiz XRsiz YRsiz} (A.5.1)
+      const rsiz = view.getUint16(body);
+      const xsiz = view.getUint32(body + 2);
+      const ysiz = view.getUint32(body + 6);
+      stream.offsetX = view.getUint32(body + 10);
+      stream.offsetY = view.getUint32(body + 14);
+      stream.width = xsiz - stream.offsetX;
+      stream.height = ysiz - stream.offsetY;
+      stream.components = view.getUint16(body + 34);
+      if (stream.components === 0 || 38 + 3 * stream.components > length) throw corrupt(`SIZ lists ${stream.components} components in ${length} bytes`);
+      stream.highThroughput = (rsiz & 0x4000) !== 0;
+      const ssiz = bytes[body + 36]!;
+      stream.precision = (ssiz & 0x7f) + 1;
+      stream.signed = (ssiz & 0x80) !== 0;
+      for (let c = 0; c < stream.components; c++) {
+        const component = body + 36 + 3 * c;
+        if (bytes[component] !== ssiz || bytes[component + 1] !== 1 || bytes[component + 2] !== 1) stream.uniform = false;
+      }
+      sawSiz = true;
+    } else if (marker === COD) {
+      // Scod, SGcod (progression order, layers, multiple component transform), SPcod (levels) (A.6.1)
+      stream.colourTransform = bytes[body + 4] !== 0;
+      stream.decompositions = Math.min(stream.decompositions, bytes[body + 5]!);
+      sawCod = true;
+    } else if (marker === COC) {
+      // Ccoc is one byte below 257 components, else two; then Scoc, then SPcoc (levels) (A.6.2)
+      const levels = bytes[body + (stream.components < 257 ? 2 : 3)]!;
+      stream.decompositions = Math.min(stream.decompositions, levels);
+    }
+    at += 2 + length;
+  }
+  if (!sawSiz || (!sawCod && !stream.truncated)) throw corrupt(`main header without ${sawSiz ? 'COD' : 'SIZ'}`);
+  if (!stream.truncated) stream.truncated = tilePartsTruncated(view, at);
+  if (!sawCod) stream.decompositions = 0;
+  return stream;
+}
+
+/**
+ * Walk the tile-parts from the first SOT: one whose Psot runs past the end of the data means
+ * the codestream was cut (A.4.2). Psot 0 is the last tile-part, running to EOC.
+ */
+function tilePartsTruncated(view: DataView, first: number): boolean {
+  let at = first;
+  while (at + 2 <= view.byteLength) {
+    const marker = view.getUint16(at);
+    if (marker === EOC || marker !== SOT) return false;
+    if (at + 10 > view.byteLength) return true;
+    const psot = view.getUint32(at + 6);
+    if (psot === 0) return false;
+    if (at + psot > view.byteLength) return true;
+    at += psot;
+  }
+  return false;
+}
+
+/** A JPEG 2000 codec behind one call: decode at a decomposition level, hand back the output. */
+interface J2kCodec<D extends { delete(): void }> {
+  loader: CodecLoader<D>;
+  decode(decoder: D, level: number): void;
+  encodedBuffer(decoder: D, length: number): Uint8Array;
+  decodedBuffer(decoder: D): Uint8Array;
+  /** Why this codec cannot decode the stream correctly, or undefined. */
+  cannot(stream: Codestream): string | undefined;
+}
+
+/** Both codecs clamp 8-bit output to 0..255: signed samples of 8 bits or fewer would lose their sign. */
+function sharedLimits(stream: Codestream): string | undefined {
+  if (!stream.uniform) return 'components with different precision, sign or subsampling';
+  if (stream.precision > 16) return `a precision of ${stream.precision} bits (the codec delivers at most 16)`;
+  if (stream.signed && stream.precision <= 8) return `signed samples of ${stream.precision} bits (the codec clamps them at 0)`;
+  if (stream.offsetX !== 0 || stream.offsetY !== 0) return `an image offset (${stream.offsetX}, ${stream.offsetY})`;
+  return undefined;
+}
+
+const OPENJPEG: J2kCodec<J2KDecoder> = {
+  loader: openjpeg,
+  decode: (decoder, level) => decoder.decodeSubResolution(level, 0),
+  encodedBuffer: (decoder, length) => decoder.getEncodedBuffer(length),
+  decodedBuffer: (decoder) => decoder.getDecodedBuffer(),
+  cannot(stream) {
+    // J2KDecoder.hpp writes multi-component output only for precisions up to 8.
+    if (stream.components > 1 && stream.precision > 8) return `${stream.components} components of ${stream.precision} bits`;
+    return sharedLimits(stream);
+  },
+};
+
+const OPENJPH: J2kCodec<HTJ2KDecoder> = {
+  loader: openjph,
+  decode: (decoder, level) => decoder.decodeSubResolution(level),
+  encodedBuffer: (decoder, length) => decoder.getEncodedBuffer(length),
+  decodedBuffer: (decoder) => decoder.getDecodedBuffer(),
+  cannot(stream) {
+    // Only HT code-blocks; and HTJ2KDecoder.hpp reads colour without a component transform
+    // plane by plane into pixel-interleaved slots, scrambling it.
+    if (!stream.highThroughput) return 'a codestream without HT code-blocks';
+    if (stream.components > 1 && !stream.colourTransform) return 'colour without a component transform';
+    return sharedLimits(stream);
+  },
+};
+
+async function decodeJ2k<D extends { delete(): void }>(
+  codec: J2kCodec<D>,
+  fragments: readonly Uint8Array[],
+  info: PixelInfo,
+  context: DecodeContext,
+): Promise<RawFrame> {
+  const { kernels, transferSyntaxUID, options } = context;
+  const instance: Codec<D> = await codec.loader.get();
+  const { decoder } = instance;
+  const start = codestreamStart(fragments[0]!);
+  const encoded = runCodec(codec.loader, instance, transferSyntaxUID, () =>
+    writeEncoded((length) => codec.encodedBuffer(decoder, length), fragments, start),
+  );
+  const stream = readCodestream(encoded, start, transferSyntaxUID);
+  checkStream(stream, info, transferSyntaxUID);
+  const unsupported = codec.cannot(stream);
+  if (unsupported) throw new DecodeError('CORRUPT_DATA', `not supported by the codec: ${unsupported}`, transferSyntaxUID);
+  if (stream.truncated) throw new DecodeError('TRUNCATED', 'a JPEG 2000 tile-part runs past the end of the frame', transferSyntaxUID);
+
+  // 1/2^level per axis, straight from the codestream (ISO/IEC 15444-1 B.5: ceil at each level).
+  const level = Math.min(options.resolutionLevel ?? 0, stream.decompositions);
+  const scale = 2 ** level;
+  const rows = Math.ceil(stream.height / scale);
+  const columns = Math.ceil(stream.width / scale);
+
+  instance.clearMessages();
+  runCodec(codec.loader, instance, transferSyntaxUID, () => codec.decode(decoder, level));
+  // OpenJPEG and OpenJPH print their errors instead of throwing, and keep the previous output.
+  const errors = instance.errors();
+  if (errors.length > 0) {
+    const code = errors.some(isTruncationMessage) ? 'TRUNCATED' : 'CORRUPT_DATA';
+    throw new DecodeError(code, `${instance.name}: ${errors.join('; ')}`, transferSyntaxUID);
+  }
+  const bitsAllocated = stream.precision <= 8 ? 8 : 16;
+  const bytes = rows * columns * stream.components * (bitsAllocated / 8);
+  const decoded = codec.decodedBuffer(decoder);
+  if (decoded.length !== bytes) {
+    throw new DecodeError('CORRUPT_DATA', `${instance.name} decoded ${decoded.length} bytes, ${columns}×${rows} needs ${bytes}`, transferSyntaxUID);
+  }
+  const ptr = kernels.alloc(bytes);
+  kernels.bytes(ptr, bytes).set(decoded);
+  return {
+    ptr,
+    rows,
+    columns,
+    samplesPerPixel: stream.components,
+    bitsAllocated,
+    bigEndian: false,
+    planar: false,
+    // The codec undoes RCT / ICT (YBR_RCT, YBR_ICT: PS3.3 C.7.6.3.1.2), leaving RGB.
+    photometricInterpretation: stream.components > 1 && stream.colourTransform ? 'RGB' : info.photometricInterpretation,
+  };
+}
+
+/** The codestream must describe the frame the attributes describe. */
+function checkStream(stream: Codestream, info: PixelInfo, transferSyntaxUID: string): void {
+  if (stream.width !== info.columns || stream.height !== info.rows || stream.components !== info.samplesPerPixel) {
+    throw new DecodeError(
+      'INVALID_PIXEL_INFO',
+      `the JPEG 2000 image is ${stream.width}×${stream.height} with ${stream.components} component(s), ` +
+        `the attributes say ${info.columns}×${info.rows} with ${info.samplesPerPixel}`,
+      transferSyntaxUID,
+    );
+  }
+  if (stream.precision > 8 && info.bitsAllocated < 16) {
+    throw new DecodeError('INVALID_PIXEL_INFO', `the JPEG 2000 precision is ${stream.precision} bits, Bits Allocated is ${info.bitsAllocated}`, transferSyntaxUID);
+  }
+}
+
+/** JPEG 2000 Lossless, JPEG 2000, and Part 2 multi-component (.92, .93), decoded by OpenJPEG. */
+export const jpeg2000Decoder: Decoder = {
+  name: 'jpeg-2000',
+  uids: ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.92', '1.2.840.10008.1.2.4.93'],
+  decode: (fragments, info, context) => decodeJ2k(OPENJPEG, fragments, info, context),
+};
+
+/**
+ * HTJ2K Lossless, Lossless RPCL and HTJ2K (.201, .202, .203), decoded by OpenJPH; OpenJPEG
+ * takes the streams OpenJPH cannot decode correctly (see OPENJPH.cannot).
+ */
+export const htj2kDecoder: Decoder = {
+  name: 'htj2k',
+  uids: ['1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203'],
+  decode(fragments, info, context) {
+    return decodeJ2k(htj2kCodec(fragments[0]!, context.transferSyntaxUID), fragments, info, context);
+  },
+};
+
+/** OpenJPH, unless the main header (in the first fragment) shows a stream only OpenJPEG decodes right. */
+function htj2kCodec(first: Uint8Array, transferSyntaxUID: string): J2kCodec<HTJ2KDecoder> | J2kCodec<J2KDecoder> {
+  let header: Codestream;
+  try {
+    const start = codestreamStart(first);
+    header = readCodestream(first.subarray(start), start, transferSyntaxUID);
+  } catch {
+    return OPENJPH; // the full decode reports what is wrong
+  }
+  return OPENJPH.cannot(header) !== undefined && OPENJPEG.cannot(header) === undefined ? OPENJPEG : OPENJPH;
+}

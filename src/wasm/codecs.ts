@@ -1,0 +1,315 @@
+/**
+ * The cornerstone WebAssembly codecs (emscripten builds of CharLS, OpenJPEG, OpenJPH and
+ * libjpeg-turbo): one memoized loader for all four. Each module is instantiated once, lazily, with one decoder
+ * object that every decode reuses; nothing is configured inside a decode call. A module that
+ * threw is dropped, so the next decode gets a fresh one.
+ *
+ * Locating the .wasm: in Node each factory reads it from its own folder (emscripten's
+ * default); elsewhere it is resolved with `new URL('<package>/<file>', import.meta.url)`, the
+ * pattern bundlers rewrite to an emitted asset URL.
+ */
+import { DecodeError } from '../errors.js';
+
+/** Frame description every codec decoder reports after a decode. */
+export interface CodecFrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned?: boolean;
+}
+
+/** An object made by embind: its C++ side is freed by delete(). */
+export interface EmbindObject {
+  /** Frees the C++ object and its buffers. */
+  delete(): void;
+}
+
+/** CharLS decoder (JpegLSDecoder.hpp of @cornerstonejs/codec-charls). */
+export interface JpegLSDecoder extends EmbindObject {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  decode(): void;
+  getFrameInfo(): CodecFrameInfo;
+  /** 0: by component (planar), 1: by line, 2: by sample (ISO/IEC 14495-1 ILV). */
+  getInterleaveMode(): number;
+  getNearLossless(): number;
+}
+
+/** OpenJPEG decoder (J2KDecoder.hpp of @cornerstonejs/codec-openjpeg). */
+export interface J2KDecoder extends EmbindObject {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  decode(): void;
+  /** Decode at 1/2^level per axis, `layer` 0 meaning all quality layers. */
+  decodeSubResolution(level: number, layer: number): void;
+  getFrameInfo(): CodecFrameInfo;
+}
+
+/** OpenJPH decoder (HTJ2KDecoder.hpp of @cornerstonejs/codec-openjph). */
+export interface HTJ2KDecoder extends EmbindObject {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  decode(): void;
+  decodeSubResolution(level: number): void;
+  getFrameInfo(): CodecFrameInfo;
+}
+
+/** libjpeg-turbo decoder (JPEGDecoder.hpp of @cornerstonejs/codec-libjpeg-turbo-8bit: TurboJPEG to GRAY or RGB). */
+export interface LibJpegDecoder extends EmbindObject {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  decode(): void;
+  getFrameInfo(): CodecFrameInfo;
+}
+
+/** The parts of an emscripten Module the loader uses. */
+export interface EmscriptenModule {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  getExceptionMessage?(exception: number): string | string[];
+  [name: string]: unknown;
+}
+
+type Factory = (moduleArg: object) => Promise<unknown>;
+
+/** Messages kept per decode: enough to explain a failure, bounded whatever the codec prints. */
+const MAX_MESSAGES = 16;
+
+/** One instantiated codec module and its reused decoder object. */
+export class Codec<D extends EmbindObject> {
+  /** The decoder object; valid until the codec is discarded. */
+  decoder!: D;
+  /** Set when the module threw or aborted; a discarded codec is never handed out again. */
+  discarded = false;
+  private module!: EmscriptenModule;
+  private readonly messages: string[] = [];
+
+  constructor(readonly name: string) {}
+
+  private describeException?: (module: EmscriptenModule, exception: number) => string;
+
+  /** Bind the instantiated module (called once by the loader). */
+  bind(module: EmscriptenModule, spec: Pick<CodecSpec<D>, 'create' | 'describeException'>): void {
+    this.module = module;
+    this.decoder = spec.create(module);
+    this.describeException = spec.describeException;
+  }
+
+  /** What the codec printed: OpenJPEG and OpenJPH report errors this way, not by throwing. */
+  print(line: string): void {
+    // OpenJPEG prints three [INFO] lines per decode: not worth keeping.
+    if (line.startsWith('[INFO]') || line.trim() === '') return;
+    if (this.messages.length < MAX_MESSAGES) this.messages.push(line.trim());
+  }
+
+  /** Forget messages of the previous decode. */
+  clearMessages(): void {
+    this.messages.length = 0;
+  }
+
+  /** Error lines printed since `clearMessages` (warnings that say the decode failed included). */
+  errors(): string[] {
+    return this.messages.filter((line) => /error|fail/i.test(line));
+  }
+
+  /** Every line printed since `clearMessages`. */
+  printed(): readonly string[] {
+    return this.messages;
+  }
+
+  /** Size of the module's heap in bytes (it only grows; tests watch it across decodes). */
+  heapBytes(): number {
+    return this.module.HEAPU8.buffer.byteLength;
+  }
+
+  /** Text of something the codec threw: a C++ exception arrives as a number. */
+  describe(error: unknown): string {
+    if (typeof error === 'number' && this.describeException) return this.describeException(this.module, error);
+    if (typeof error === 'number' && typeof this.module.getExceptionMessage === 'function') {
+      try {
+        const message = this.module.getExceptionMessage(error);
+        return Array.isArray(message) ? message.filter(Boolean).join(': ') : String(message);
+      } catch {
+        return `C++ exception ${error}`;
+      }
+    }
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Loads one codec module on first use and hands out the same instance until it is discarded. */
+export interface CodecLoader<D extends EmbindObject> {
+  /** The codec, instantiated on first call. */
+  get(): Promise<Codec<D>>;
+  /** Drop a codec that threw or aborted: the next `get` instantiates a fresh module. */
+  discard(codec: Codec<D>): void;
+}
+
+/** How to load one cornerstone codec module and make its decoder object. */
+export interface CodecSpec<D extends EmbindObject> {
+  /** Codec name, for messages. */
+  name: string;
+  /** Import the factory (a literal specifier, so bundlers see it). */
+  load(): Promise<{ default: Factory }>;
+  /** URL of the .wasm for bundlers and browsers; unused in Node. */
+  wasmUrl(): string;
+  /** Make the decoder object that every decode reuses. */
+  create(module: EmscriptenModule): D;
+  /** Text of a thrown C++ exception, when the build has no getExceptionMessage. */
+  describeException?(module: EmscriptenModule, exception: number): string;
+}
+
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+/** A memoized, lazily instantiated codec module: the one loader every codec in src/wasm uses. */
+export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLoader<D> {
+  let current: Promise<Codec<D>> | undefined;
+  let active: Codec<D> | undefined;
+
+  async function instantiate(): Promise<Codec<D>> {
+    const codec = new Codec<D>(spec.name);
+    try {
+      const { default: factory } = await spec.load();
+      // A fresh Module object each time: emscripten writes its exports onto the argument.
+      const moduleArg: Record<string, unknown> = {
+        print: (line: string) => codec.print(line),
+        printErr: (line: string) => codec.print(line),
+      };
+      if (!isNode) moduleArg.locateFile = (file: string) => (file.endsWith('.wasm') ? spec.wasmUrl() : file);
+      const module = (await factory(moduleArg)) as EmscriptenModule;
+      codec.bind(module, spec);
+      active = codec;
+    } catch (cause) {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      throw new DecodeError('UNSUPPORTED_TRANSFER_SYNTAX', `the ${spec.name} codec could not be loaded (${detail})`, undefined, { cause });
+    }
+    return codec;
+  }
+
+  return {
+    get() {
+      current ??= instantiate().catch((error: unknown) => {
+        current = undefined;
+        throw error;
+      });
+      return current;
+    },
+    discard(codec) {
+      if (codec.discarded) return;
+      codec.discarded = true;
+      if (active === codec) {
+        active = undefined;
+        current = undefined;
+      }
+      try {
+        codec.decoder.delete();
+      } catch {
+        // An aborted module cannot free anything; it is dropped whole.
+      }
+    },
+  };
+}
+
+/** CharLS (JPEG-LS, ISO/IEC 14495-1). */
+export const charls: CodecLoader<JpegLSDecoder> = codecLoader({
+  name: 'CharLS',
+  load: () => import('@cornerstonejs/codec-charls/decodewasmjs'),
+  wasmUrl: () => new URL('@cornerstonejs/codec-charls/decodewasm', import.meta.url).href,
+  create: (module) => new (module.JpegLSDecoder as new () => JpegLSDecoder)(),
+});
+
+/** OpenJPEG (JPEG 2000 Part 1, and HTJ2K since OpenJPEG 2.5). */
+export const openjpeg: CodecLoader<J2KDecoder> = codecLoader({
+  name: 'OpenJPEG',
+  load: () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'),
+  wasmUrl: () => new URL('@cornerstonejs/codec-openjpeg/decodewasm', import.meta.url).href,
+  create: (module) => new (module.J2KDecoder as new () => J2KDecoder)(),
+});
+
+/** OpenJPH (HTJ2K, ISO/IEC 15444-15). */
+export const openjph: CodecLoader<HTJ2KDecoder> = codecLoader({
+  name: 'OpenJPH',
+  load: () => import('@cornerstonejs/codec-openjph/wasmjs'),
+  wasmUrl: () => new URL('@cornerstonejs/codec-openjph/wasm', import.meta.url).href,
+  create: (module) => new (module.HTJ2KDecoder as new () => HTJ2KDecoder)(),
+});
+
+/** libjpeg-turbo, 8-bit (JPEG Baseline; Extended and progressive at 8 bits). */
+export const libjpeg: CodecLoader<LibJpegDecoder> = codecLoader({
+  name: 'libjpeg-turbo',
+  load: () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
+  wasmUrl: () => new URL('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm', import.meta.url).href,
+  create: (module) => new (module.JPEGDecoder as new () => LibJpegDecoder)(),
+  // Its C++ code does `throw("...")`: the exception object holds the address of the message.
+  describeException(module, exception) {
+    try {
+      const heap = module.HEAPU8;
+      let at = module.HEAPU32[exception >>> 2]!;
+      let text = '';
+      while (at < heap.length && heap[at] !== 0 && text.length < 200) text += String.fromCharCode(heap[at++]!);
+      return text.trim() || `C++ exception ${exception}`;
+    } catch {
+      return `C++ exception ${exception}`;
+    }
+  },
+});
+
+/**
+ * Copy a frame's fragments, from byte `skip` of the first, into the codec's encoded buffer
+ * (one copy: fragments are joined in place). Returns the codec-side bytes.
+ */
+export function writeEncoded(getEncodedBuffer: (length: number) => Uint8Array, fragments: readonly Uint8Array[], skip = 0): Uint8Array {
+  const length = fragments.reduce((sum, part) => sum + part.length, 0) - skip;
+  const target = getEncodedBuffer(length);
+  let at = 0;
+  fragments.forEach((part, index) => {
+    const bytes = index === 0 && skip > 0 ? part.subarray(skip) : part;
+    target.set(bytes, at);
+    at += bytes.length;
+  });
+  return target;
+}
+
+/**
+ * Whether a frame ends with FFD9 (JPEG-LS EOI, JPEG 2000 EOC), allowing for the padding a
+ * writer adds to reach an even length (PS3.5 A.4). Used only to tell truncation from corruption
+ * once a codec has failed.
+ */
+export function endsWithFfd9(fragments: readonly Uint8Array[]): boolean {
+  const last = fragments[fragments.length - 1]!;
+  for (let i = last.length - 2; i >= Math.max(0, last.length - 6); i--) {
+    if (last[i] === 0xff && last[i + 1] === 0xd9) return true;
+  }
+  return false;
+}
+
+/** Whether a codec message says the input ended early. */
+export function isTruncationMessage(message: string): boolean {
+  return /too small|more input|too short|inconsistent with stream length|end of (?:the )?(?:stream|data)|truncat|premature end|insufficient/i.test(message);
+}
+
+/**
+ * Run one codec call. A throw becomes a DecodeError and the module is discarded: an exception
+ * that leaves an emscripten module does not restore its stack, and an abort poisons it. The
+ * code is TRUNCATED when the codec says the input ended early or, given the frame's
+ * `fragments`, when the codestream lacks its end marker (FFD9); otherwise CORRUPT_DATA.
+ */
+export function runCodec<D extends EmbindObject, T>(
+  loader: CodecLoader<D>,
+  codec: Codec<D>,
+  transferSyntaxUID: string,
+  call: () => T,
+  fragments?: readonly Uint8Array[],
+): T {
+  try {
+    return call();
+  } catch (error) {
+    if (error instanceof DecodeError) throw error;
+    const detail = codec.describe(error);
+    loader.discard(codec);
+    const cut = fragments !== undefined && !endsWithFfd9(fragments);
+    const code = isTruncationMessage(detail) || cut ? 'TRUNCATED' : 'CORRUPT_DATA';
+    throw new DecodeError(code, `${codec.name}: ${detail}${cut ? ' (no end marker)' : ''}`, transferSyntaxUID, { cause: error });
+  }
+}
