@@ -1,13 +1,20 @@
 // Decode every bundled fixture through the public API and print what came out.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { decodeFile, openDicom, supportedTransferSyntaxes } from '../dist/index.js';
 
-const dir = new URL('../fixtures/dicom/', import.meta.url);
+// fixtures/dicom/ and each codec family's fixtures/<family>/dicom/.
+const fixtures = new URL('../fixtures/', import.meta.url);
+const folders = ['', ...readdirSync(fixtures, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${e.name}/`)]
+  .map((prefix) => `${prefix}dicom/`)
+  .filter((folder) => existsSync(new URL(folder, fixtures)));
+const files = folders.flatMap((folder) =>
+  readdirSync(new URL(folder, fixtures)).filter((name) => name.endsWith('.dcm')).sort().map((name) => `${folder}${name}`),
+);
 const names = new Map(supportedTransferSyntaxes().map((ts) => [ts.uid, ts.name]));
 const rows = [];
-for (const file of readdirSync(dir).filter((name) => name.endsWith('.dcm')).sort()) {
-  const bytes = readFileSync(new URL(file, dir));
+for (const file of files) {
+  const bytes = readFileSync(new URL(file, fixtures));
   try {
     const image = openDicom(bytes);
     await decodeFile(bytes); // first call also instantiates the kernels
