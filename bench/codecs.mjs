@@ -3,8 +3,8 @@
 // call it wraps and with the decoders users would otherwise pick, in one process, interleaved
 // round by round, every output checked against the original stored values first.
 //
-//   npx tsc -p tsconfig.json && node bench/codecs.mjs [--quick] [--only=ct,dx,us] [--codec=jls,j2k,htj2k]
-//                                                    [--json=FILE] [--remake-data]
+//   npm run bench -- codecs             (from the repository root: builds, then runs this)
+//   node bench/codecs.mjs [--quick] [--only=ct,dx,us] [--codec=jls,j2k,htj2k] [--json=FILE] [--remake-data]
 //
 // Environment: BENCH_ROUNDS (default 5; --quick 3), BENCH_TIME (seconds per candidate per round,
 // default 0.4; --quick 0.2), BENCH_WARMUP (seconds of warm-up per candidate, default 0.5; 2 for
@@ -21,104 +21,34 @@
 // and for JPEG 2000 / HTJ2K at resolutionLevel 3 (1/8 per axis): dicom-pixels and the raw codec.
 
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  DATA_DIR, benchPackage, benchRequire, dcmjsAttributes, dicomPixelsVersion, distUrl, ensureAnchors, envNumber, fail,
+  firstMismatch, flagList, flagValue, fmt, fmtMs, hasFlag, importDicomPixels, interleavedRounds, machine,
+  machineLine, pkgVersion, rootRequire, storedType, suiteOptions, summarize, table, timeLoop, viewAs, warmUp,
+  writeJson,
+} from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const benchRequire = createRequire(import.meta.url);
-const rootRequire = createRequire(path.join(here, '..', 'package.json'));
-
-const argv = process.argv.slice(2);
-const flag = (name) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-const flagValue = (name) => flag(name)?.split('=').slice(1).join('=') || undefined;
-const QUICK = !!flag('quick');
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || (QUICK ? 3 : 5));
-const MAX_TIME = Math.max(0.05, Number(process.env.BENCH_TIME) || (QUICK ? 0.2 : 0.4)) * 1000;
-const WARMUP = Number(process.env.BENCH_WARMUP) || (QUICK ? 0.25 : 0.5);
-const ONLY = flagValue('only')?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-const CODECS = flagValue('codec')?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) ?? ['jls', 'j2k', 'htj2k'];
-const JSON_OUT = flagValue('json') ?? path.join(here, 'data', 'codecs-last-run.json');
+const options = suiteOptions({ rounds: [5, 3], time: [0.4, 0.2], json: 'codecs-last-run.json' });
+const { rounds: ROUNDS, json: JSON_OUT } = options;
+const MAX_TIME = options.maxTime * 1000; // ms
+const WARMUP = envNumber('BENCH_WARMUP', options.quick ? 0.25 : 0.5);
+const CODECS = flagList('codec') ?? ['jls', 'j2k', 'htj2k'];
 const LEVEL = 3;
 
 const UIDS = { jls: '1.2.840.10008.1.2.4.80', j2k: '1.2.840.10008.1.2.4.90', htj2k: '1.2.840.10008.1.2.4.201' };
 const CODEC_NAMES = { jls: 'JPEG-LS', j2k: 'JPEG 2000', htj2k: 'HTJ2K' };
 
-function fail(msg) {
-  console.error(`\nbench: ${msg}`);
-  process.exit(1);
-}
-
-// ---------------------------------------------------------------- anchors installed?
-function ensureAnchors() {
-  const missing = ['@cornerstonejs/dicom-image-loader', 'dcmjs-codecs'].filter((n) => !fs.existsSync(path.join(here, 'node_modules', n, 'package.json')));
-  if (!missing.length) return;
-  console.log(`installing benchmark anchors into bench/node_modules (${missing.join(', ')}) ...`);
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['install', '--prefix', here, '--no-audit', '--no-fund'], { stdio: 'inherit', shell: process.platform === 'win32' });
-  if (r.status !== 0) fail(`npm install --prefix bench failed (exit ${r.status})`);
-}
-const packageVersion = (dir) => {
-  try { return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version; } catch { return '?'; }
-};
-const benchPackage = (name) => path.join(here, 'node_modules', name);
-const rootPackage = (name) => path.dirname(path.dirname(rootRequire.resolve(name)));
-
-// ---------------------------------------------------------------- helpers
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
-function table(headers, rows) {
-  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
-  return [line(headers), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].map((l) => l.trimEnd()).join('\n');
-}
-function storedType(info) {
-  if (info.bitsAllocated === 8) return info.pixelRepresentation && info.samplesPerPixel === 1 ? Int8Array : Uint8Array;
-  return info.pixelRepresentation ? Int16Array : Uint16Array;
-}
-/** View bytes as samples of `Type` (copying when unaligned). */
-function viewAs(bytes, Type) {
-  const b = bytes.byteOffset % Type.BYTES_PER_ELEMENT ? bytes.slice() : bytes;
-  return new Type(b.buffer, b.byteOffset, b.byteLength / Type.BYTES_PER_ELEMENT);
-}
-function firstMismatch(got, want) {
-  if (got.length !== want.length) return `length ${got.length}, expected ${want.length}`;
-  for (let i = 0; i < want.length; i++) {
-    if (got[i] !== want[i]) return `sample ${i}: ${got[i]}, expected ${want[i]}`;
-  }
-  return null;
-}
 const reduced = (n) => Math.ceil(n / 2 ** LEVEL);
-
-/** Mean ms per call over at least MAX_TIME (and at least two calls). */
-async function timeMean(run) {
-  let n = 0;
-  const t0 = performance.now();
-  let t = t0;
-  while (n < 2 || t - t0 < MAX_TIME) {
-    await run();
-    n++;
-    t = performance.now();
-  }
-  return (t - t0) / n;
-}
-async function warmUp(run, seconds) {
-  const t0 = performance.now();
-  for (let n = 0; n < 3 || performance.now() - t0 < seconds * 1000; n++) await run();
-}
 
 // ---------------------------------------------------------------- candidates
 // prepare(image, kind) → { run(): Promise|void, output(): typed array of stored values } or null
 // when the candidate does not decode that kind; `level: true` marks resolutionLevel 3 candidates.
 
 function dicomPixels(api) {
-  const version = packageVersion(path.join(here, '..'));
+  const version = dicomPixelsVersion();
   const into = {
     key: 'dpInto', name: 'dicom-pixels (into)', version,
     prepare(img, kind) {
@@ -164,7 +94,7 @@ function rawCodecs() {
     decoders[kind] = new module[className]();
   };
   const make = (key, name, level) => ({
-    key, name, version: packageVersion(rootPackage('@cornerstonejs/codec-openjpeg')), level: level > 0, load,
+    key, name, version: pkgVersion('@cornerstonejs/codec-openjpeg', { root: true }), level: level > 0, load,
     prepare(img, kind) {
       if (level > 0 && kind === 'jls') return null;
       const decoder = decoders[kind];
@@ -191,7 +121,7 @@ function cornerstone() {
   const codecDirs = { jls: '@cornerstonejs/codec-charls', j2k: '@cornerstonejs/codec-openjpeg', htj2k: '@cornerstonejs/codec-openjph' };
   const modules = {};
   return {
-    key: 'cornerstone', name: 'cornerstone dicom-image-loader', version: packageVersion(dir),
+    key: 'cornerstone', name: 'cornerstone dicom-image-loader', version: pkgVersion('@cornerstonejs/dicom-image-loader'),
     async load(kind) {
       const url = pathToFileURL(path.join(dir, 'dist', 'esm', 'shared', 'decoders', files[kind])).href;
       modules[kind] = await import(url);
@@ -225,7 +155,7 @@ function dcmjsCodecs() {
   let NativeCodecs, Context;
   const calls = { jls: 'decodeJpegLs', j2k: 'decodeJpeg2000', htj2k: 'decodeHtJpeg2000' };
   return {
-    key: 'dcmjs', name: 'dcmjs-codecs', version: packageVersion(benchPackage('dcmjs-codecs')),
+    key: 'dcmjs', name: 'dcmjs-codecs', version: pkgVersion('dcmjs-codecs'),
     async load() {
       if (NativeCodecs) return;
       ({ NativeCodecs, Context } = benchRequire('dcmjs-codecs'));
@@ -234,11 +164,7 @@ function dcmjsCodecs() {
     prepare(img, kind) {
       const { info } = img;
       const Type = storedType(info);
-      const attrs = {
-        width: info.columns, height: info.rows, bitsAllocated: info.bitsAllocated, bitsStored: info.bitsStored,
-        samplesPerPixel: info.samplesPerPixel, pixelRepresentation: info.pixelRepresentation, planarConfiguration: 0,
-        photometricInterpretation: info.photometricInterpretation,
-      };
+      const attrs = dcmjsAttributes(info);
       let last;
       return {
         run: () => { last = NativeCodecs[calls[kind]](new Context({ ...attrs, encodedBuffer: img.streams[kind] })); },
@@ -249,17 +175,16 @@ function dcmjsCodecs() {
 }
 
 // ---------------------------------------------------------------- main
-async function implementations(distUrl) {
-  const api = await import(distUrl.href);
+async function implementations() {
+  const api = await importDicomPixels();
   return { dp: dicomPixels(api), raws: rawCodecs(), cs: cornerstone(), dcmjs: dcmjsCodecs() };
 }
 
 function loadImages(manifest) {
-  return manifest.images
-    .filter((im) => !ONLY || ONLY.some((k) => im.name.startsWith(k)))
+  return options.pick(manifest.images)
     .map((im) => {
-      const raw = new Uint8Array(fs.readFileSync(path.join(here, 'data', im.rawFile)));
-      const streams = Object.fromEntries(Object.entries(im.codestreams).map(([kind, c]) => [kind, new Uint8Array(fs.readFileSync(path.join(here, 'data', c.file)))]));
+      const raw = new Uint8Array(fs.readFileSync(path.join(DATA_DIR, im.rawFile)));
+      const streams = Object.fromEntries(Object.entries(im.codestreams).map(([kind, c]) => [kind, new Uint8Array(fs.readFileSync(path.join(DATA_DIR, c.file)))]));
       const samples = im.info.rows * im.info.columns * im.info.samplesPerPixel;
       return { ...im, streams, samples, pixels: im.info.rows * im.info.columns, expected: viewAs(raw.slice(), storedType(im.info)) };
     });
@@ -268,10 +193,10 @@ function loadImages(manifest) {
 /** --first-call=IMPL,KIND,IMAGE: one first call in this (fresh) process, printed as JSON. */
 async function firstCallChild(spec) {
   const [impl, kind, name] = spec.split(',');
-  const manifest = JSON.parse(fs.readFileSync(path.join(here, 'data', 'codecs-manifest.json'), 'utf8'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'codecs-manifest.json'), 'utf8'));
   const img = loadImages({ images: manifest.images.filter((im) => im.name === name) })[0];
   let t0 = performance.now();
-  const { dp, raws, cs, dcmjs } = await implementations(new URL('../dist/index.js', import.meta.url));
+  const { dp, raws, cs, dcmjs } = await implementations();
   let candidate = dp[1];
   if (impl !== 'dicom-pixels') {
     t0 = performance.now(); // importing dist/index.js is not theirs to pay
@@ -287,23 +212,20 @@ async function firstCallChild(spec) {
 }
 
 async function main() {
-  if (flag('first-call')) return firstCallChild(flagValue('first-call'));
+  if (hasFlag('first-call')) return firstCallChild(flagValue('first-call'));
   ensureAnchors();
-  const distUrl = new URL('../dist/index.js', import.meta.url);
-  if (!fs.existsSync(distUrl)) fail('dist/index.js is missing: run npx tsc -p tsconfig.json first');
+  if (!fs.existsSync(distUrl('index.js'))) fail('dist/index.js is missing: run npx tsc -p tsconfig.json first');
   const { makeCodecData } = await import('./make-data.mjs');
-  const manifest = await makeCodecData({ force: !!flag('remake-data'), log: console.log });
+  const manifest = await makeCodecData({ force: hasFlag('remake-data'), log: console.log });
 
-  const cpus = os.cpus();
+  const m = machine();
   console.log('\nJPEG-LS / JPEG 2000 / HTJ2K decode benchmark (lossless codestreams)');
-  console.log(`node ${process.version} (V8 ${process.versions.v8}), ${os.platform()} ${os.arch()}, ` +
-    `cpu: ${cpus[0]?.model.trim() ?? 'unknown'}, ${cpus.length} logical cores, one thread`);
+  console.log(`${machineLine(m)}; one thread`);
   console.log(`encoders: ${Object.entries(manifest.encoders).map(([k, v]) => `${CODEC_NAMES[k]} ${v}`).join('; ')}`);
   console.log(`${ROUNDS} interleaved rounds, ≥${MAX_TIME / 1000}s per candidate per round, warm-up ${WARMUP}s ` +
     '(2s for JPEG 2000); figures are medians of per-round means');
 
   const images = loadImages(manifest);
-  if (!images.length) fail(`no image matches --only=${ONLY}`);
 
   // First calls: each implementation and codec in a fresh Node process (V8 caches compiled
   // WebAssembly by content, so a second module loading the same .wasm in one process would look
@@ -324,7 +246,7 @@ async function main() {
   console.log(table(['codec', 'implementation', 'import+init', '1st decode', '2nd decode'],
     firstCalls.map((f) => [f.codec, f.name, fmtMs(f.load), fmtMs(f.first), fmtMs(f.second)])));
 
-  const { dp, raws, cs, dcmjs } = await implementations(distUrl);
+  const { dp, raws, cs, dcmjs } = await implementations();
   for (const kind of CODECS) {
     await raws[0].load(kind);
     await cs.load(kind);
@@ -335,7 +257,6 @@ async function main() {
   for (const kind of CODECS) {
     for (const img of images) {
       const cases = [];
-      let full = null;
       for (const c of candidates) {
         const kase = c.prepare(img, kind);
         if (!kase) continue;
@@ -357,18 +278,11 @@ async function main() {
         cases.push({ c, kase });
       }
       const warm = kind === 'j2k' ? Math.max(WARMUP, 2) : WARMUP;
-      for (const { kase } of cases) await warmUp(kase.run, warm);
-      const perRound = new Map(cases.map(({ c }) => [c.key, []]));
-      for (let r = 0; r < ROUNDS; r++) {
-        for (let i = 0; i < cases.length; i++) {
-          const { c, kase } = cases[(i + r) % cases.length]; // rotate so drift hits all alike
-          perRound.get(c.key).push(await timeMean(kase.run));
-        }
-      }
+      for (const { kase } of cases) await warmUp(kase.run, warm * 1000, 3);
+      const perRound = await interleavedRounds(cases, ROUNDS, ({ kase }) => timeLoop(kase.run, MAX_TIME), { key: ({ c }) => c.key });
       const rows = cases.map(({ c }) => {
-        const means = perRound.get(c.key);
-        const ms = median(means);
-        return { key: c.key, name: c.name, version: c.version, ms, spread: ((Math.max(...means) - Math.min(...means)) / 2 / ms) * 100, mps: img.pixels / ms / 1000 };
+        const { ms, spread, mps } = summarize(perRound.get(c.key).map((x) => x.mean), img.pixels);
+        return { key: c.key, name: c.name, version: c.version, ms, spread, mps };
       });
       const by = Object.fromEntries(rows.map((r) => [r.key, r]));
       console.log(`\n${CODEC_NAMES[kind]} — ${img.label}: ${(img.codestreams[kind].bytes / 1024).toFixed(0)} KB (${img.codestreams[kind].compression}:1); outputs identical ✓`);
@@ -391,10 +305,8 @@ async function main() {
   }
   console.log('\nMP/s = megapixels of full-size output per second (level 3 rows: of the full-size image too);\n' +
     '"this ÷ raw codec" = this row\'s time over the raw codec call (level rows: over the raw codec at level 3).');
-  const out = { date: new Date().toISOString(), node: process.version, v8: process.versions.v8, cpu: cpus[0]?.model.trim(),
-    rounds: ROUNDS, maxTimeMs: MAX_TIME, encoders: manifest.encoders, firstCalls, results };
-  fs.mkdirSync(path.dirname(path.resolve(JSON_OUT)), { recursive: true });
-  fs.writeFileSync(JSON_OUT, JSON.stringify(out, null, 2) + '\n');
+  writeJson(JSON_OUT, { date: new Date().toISOString(), node: m.node, v8: m.v8, cpu: m.cpu,
+    rounds: ROUNDS, maxTimeMs: MAX_TIME, encoders: manifest.encoders, firstCalls, results });
 }
 
 main().catch((e) => fail(e?.stack ?? String(e)));

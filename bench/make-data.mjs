@@ -1,24 +1,24 @@
 #!/usr/bin/env node
-// Builds the benchmark inputs in bench/data/: deterministic phantoms (CT, DX, US RGB), written as
-// native Explicit VR Little Endian DICOM and RLE-encoded with DCMTK — the `dcmcrle` command line when
-// it is on PATH, otherwise DCMTK's RLE encoder compiled to WASM (dcmjs-codecs `NativeCodecs.encodeRle`).
-// For each image it keeps the single RLE fragment (<name>.rle), the original stored values
-// (<name>.raw, little endian, interleaved) and, with dcmcrle, the RLE Part 10 file (<name>.rle.dcm).
-// manifest.json records the PixelInfo of each and which encoder made it.
+// Builds the benchmark inputs in bench/data/ from deterministic phantoms (CT, DX, US RGB), written
+// as native Explicit VR Little Endian DICOM and encoded by the reference tools:
+// - makeData (bench/rle.mjs, bench/thumbnails.mjs): RLE with DCMTK — the `dcmcrle` command line
+//   when it is on PATH, otherwise DCMTK's RLE encoder compiled to WASM (dcmjs-codecs
+//   `NativeCodecs.encodeRle`). For each image it keeps the single RLE fragment (<name>.rle), the
+//   original stored values (<name>.raw, little endian, interleaved) and, with dcmcrle, the RLE
+//   Part 10 file (<name>.rle.dcm). manifest.json records the PixelInfo of each and the encoder.
+// - makeCodecData (bench/codecs.mjs, bench/thumbnails.mjs): JPEG-LS, JPEG 2000, HTJ2K codestreams.
+// - makeJpegData (bench/jpeg.mjs): JPEG Lossless SV1 and Baseline fragments.
 //
-//   node bench/make-data.mjs [--force] [--encoder=dcmcrle|wasm]
-//   (BENCH_ENCODER=dcmcrle|wasm does the same as --encoder)
+//   node bench/make-data.mjs [--force] [--encoder=wasm]     (all three sets)
+//   (BENCH_ENCODER=dcmcrle|dcmcjpeg|wasm does the same as --encoder)
 
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  DATA_DIR, benchRequire as require, concat, dcmjsAttributes, isMain, rootRequire, storedBytes, writeNativeDicom,
+} from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-
-export const DATA_DIR = path.join(here, 'data');
 export const MANIFEST = path.join(DATA_DIR, 'manifest.json');
 // Bump when a phantom or the file layout changes, so that stale data gets rebuilt.
 export const DATA_VERSION = 3;
@@ -246,189 +246,8 @@ function makeUS() {
 
 export const PHANTOMS = [makeCT, makeDX, makeUS];
 
-// ---------------------------------------------------------------- minimal Part 10 writer (Explicit VR LE)
-const LONG_VRS = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN']);
-function element(group, elem, vr, value) {
-  let body;
-  if (value instanceof Uint8Array) body = value;
-  else if (vr === 'US') { body = new Uint8Array(2); new DataView(body.buffer).setUint16(0, value, true); }
-  else if (vr === 'UL') { body = new Uint8Array(4); new DataView(body.buffer).setUint32(0, value, true); }
-  else {
-    let s = String(value);
-    if (s.length % 2) s += vr === 'UI' ? '\0' : ' ';
-    body = new TextEncoder().encode(s);
-  }
-  if (body.length % 2) { const p = new Uint8Array(body.length + 1); p.set(body); body = p; }
-  const long = LONG_VRS.has(vr);
-  const head = new Uint8Array(long ? 12 : 8);
-  const dv = new DataView(head.buffer);
-  dv.setUint16(0, group, true); dv.setUint16(2, elem, true);
-  head[4] = vr.charCodeAt(0); head[5] = vr.charCodeAt(1);
-  if (long) dv.setUint32(8, body.length, true); else dv.setUint16(6, body.length, true);
-  return [head, body];
-}
-function concat(parts) {
-  const n = parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
-function uidFor(name, kind) {
-  // stable 2.25 UIDs derived from the phantom name
-  let h = 0n;
-  for (const c of `${name}/${kind}`) h = (h * 131n + BigInt(c.charCodeAt(0))) % (10n ** 30n);
-  return `2.25.${h + 10n ** 30n}`;
-}
-export function writeNativeDicom(ph) {
-  const { info } = ph;
-  const sop = uidFor(ph.name, 'sop');
-  const meta = [
-    element(0x0002, 0x0001, 'OB', new Uint8Array([0, 1])),
-    element(0x0002, 0x0002, 'UI', ph.sopClass),
-    element(0x0002, 0x0003, 'UI', sop),
-    element(0x0002, 0x0010, 'UI', '1.2.840.10008.1.2.1'),
-    element(0x0002, 0x0012, 'UI', '2.25.182943771027364930114725105318217733310'),
-    element(0x0002, 0x0013, 'SH', 'DICOMPIXELS_BENCH'),
-  ].flat();
-  const metaLen = meta.reduce((s, p) => s + p.length, 0);
-  const ds = [
-    element(0x0008, 0x0008, 'CS', ph.imageType),
-    element(0x0008, 0x0016, 'UI', ph.sopClass),
-    element(0x0008, 0x0018, 'UI', sop),
-    element(0x0008, 0x0060, 'CS', ph.modality),
-    element(0x0010, 0x0010, 'PN', 'Phantom^Bench'),
-    element(0x0010, 0x0020, 'LO', 'BENCH'),
-    element(0x0020, 0x000d, 'UI', uidFor(ph.name, 'study')),
-    element(0x0020, 0x000e, 'UI', uidFor(ph.name, 'series')),
-    element(0x0028, 0x0002, 'US', info.samplesPerPixel),
-    element(0x0028, 0x0004, 'CS', info.photometricInterpretation),
-  ];
-  if (info.samplesPerPixel > 1) ds.push(element(0x0028, 0x0006, 'US', info.planarConfiguration ?? 0));
-  ds.push(
-    element(0x0028, 0x0010, 'US', info.rows),
-    element(0x0028, 0x0011, 'US', info.columns),
-    element(0x0028, 0x0100, 'US', info.bitsAllocated),
-    element(0x0028, 0x0101, 'US', info.bitsStored),
-    element(0x0028, 0x0102, 'US', info.highBit),
-    element(0x0028, 0x0103, 'US', info.pixelRepresentation),
-  );
-  const x = ph.extra;
-  if (x.windowCenter) ds.push(element(0x0028, 0x1050, 'DS', x.windowCenter), element(0x0028, 0x1051, 'DS', x.windowWidth));
-  if (x.rescaleIntercept) ds.push(element(0x0028, 0x1052, 'DS', x.rescaleIntercept), element(0x0028, 0x1053, 'DS', x.rescaleSlope),
-    element(0x0028, 0x1054, 'LO', x.rescaleType));
-  ds.push(element(0x7fe0, 0x0010, info.bitsAllocated > 8 ? 'OW' : 'OB', storedBytes(ph)));
-  const preamble = new Uint8Array(132);
-  preamble.set([0x44, 0x49, 0x43, 0x4d], 128);
-  return concat([preamble, ...element(0x0002, 0x0000, 'UL', metaLen), ...meta, ...ds.flat()]);
-}
-// Stored values as little-endian bytes (the phantom arrays are little endian on every platform
-// Node runs on, but be explicit).
-function storedBytes(ph) {
-  const a = ph.pixels;
-  if (a.BYTES_PER_ELEMENT === 1) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const out = new Uint8Array(a.length * 2);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i < a.length; i++) dv.setUint16(2 * i, a[i] & 0xffff, true);
-  return out;
-}
-
-// ---------------------------------------------------------------- encoders
-function hasDcmcrle() {
-  const r = spawnSync('dcmcrle', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? (r.stdout.match(/v(\d+\.\d+\.\d+)/)?.[1] ?? 'unknown') : null;
-}
-function encodeWithDcmcrle(ph, nativePath, rlePath) {
-  const r = spawnSync('dcmcrle', [nativePath, rlePath], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`dcmcrle failed for ${ph.name}: ${r.stderr || r.stdout}`);
-  const dicomParser = require('dicom-parser');
-  const bytes = new Uint8Array(fs.readFileSync(rlePath));
-  const ds = dicomParser.parseDicom(bytes);
-  const ts = ds.string('x00020010');
-  if (ts !== '1.2.840.10008.1.2.5') throw new Error(`dcmcrle wrote transfer syntax ${ts}`);
-  const el = ds.elements.x7fe00010;
-  if (!el?.fragments || el.fragments.length !== 1) throw new Error(`expected one RLE fragment, got ${el?.fragments?.length}`);
-  const f = el.fragments[0];
-  const info = { ...ph.info };
-  if (info.samplesPerPixel > 1) info.planarConfiguration = ds.uint16('x00280006') ?? 0;
-  return { fragment: bytes.slice(f.position, f.position + f.length), info };
-}
-async function encodeWithWasm(ph) {
-  const { NativeCodecs, Context } = require('dcmjs-codecs');
-  if (!NativeCodecs.isInitialized()) await NativeCodecs.initializeAsync();
-  const i = ph.info;
-  const ctx = new Context({
-    width: i.columns, height: i.rows, bitsAllocated: i.bitsAllocated, bitsStored: i.bitsStored,
-    samplesPerPixel: i.samplesPerPixel, pixelRepresentation: i.pixelRepresentation,
-    planarConfiguration: i.planarConfiguration ?? 0, photometricInterpretation: i.photometricInterpretation,
-    decodedBuffer: storedBytes(ph),
-  });
-  const out = NativeCodecs.encodeRle(ctx);
-  const info = { ...ph.info };
-  if (info.samplesPerPixel > 1) info.planarConfiguration = out.getPlanarConfiguration() ?? info.planarConfiguration;
-  return { fragment: new Uint8Array(out.getEncodedBuffer()), info };
-}
-
-// ---------------------------------------------------------------- main
-export function dataIsCurrent(encoder) {
-  try {
-    const m = JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
-    if (encoder && m.encoderKind !== encoder) return false;
-    return m.version === DATA_VERSION && m.images.every((im) =>
-      fs.existsSync(path.join(DATA_DIR, im.fragmentFile)) && fs.existsSync(path.join(DATA_DIR, im.rawFile)));
-  } catch { return false; }
-}
-
-export async function makeData({ force = false, encoder = process.env.BENCH_ENCODER, log = console.log } = {}) {
-  if (!force && dataIsCurrent(encoder)) return JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
-  fs.mkdirSync(DATA_DIR, { recursive: true });
-  const dcmtkVersion = encoder === 'wasm' ? null : hasDcmcrle();
-  if (encoder === 'dcmcrle' && !dcmtkVersion) throw new Error('dcmcrle is not on PATH');
-  const encoderName = dcmtkVersion ? `dcmcrle (DCMTK ${dcmtkVersion})` : 'dcmjs-codecs NativeCodecs.encodeRle (DCMTK, WASM)';
-  log(`making bench inputs in bench/data with ${encoderName} ...`);
-  const images = [];
-  for (const make of PHANTOMS) {
-    const t0 = performance.now();
-    const ph = make();
-    const native = writeNativeDicom(ph);
-    const nativePath = path.join(DATA_DIR, `${ph.name}.dcm`);
-    const rlePath = path.join(DATA_DIR, `${ph.name}.rle.dcm`);
-    fs.writeFileSync(nativePath, native);
-    const { fragment, info } = dcmtkVersion ? encodeWithDcmcrle(ph, nativePath, rlePath) : await encodeWithWasm(ph);
-    const fragmentFile = `${ph.name}.rle`, rawFile = `${ph.name}.raw`;
-    fs.writeFileSync(path.join(DATA_DIR, fragmentFile), fragment);
-    fs.writeFileSync(path.join(DATA_DIR, rawFile), storedBytes(ph));
-    fs.rmSync(nativePath);
-    const rawBytes = ph.pixels.byteLength;
-    images.push({ name: ph.name, label: ph.label, fragmentFile, rawFile, info,
-      rleFile: dcmtkVersion ? `${ph.name}.rle.dcm` : null,
-      fragmentBytes: fragment.length, rawBytes, compression: +(rawBytes / fragment.length).toFixed(2) });
-    log(`  ${ph.name}: ${rawBytes} B → ${fragment.length} B RLE (${(rawBytes / fragment.length).toFixed(2)}:1), ` +
-      `planar ${info.planarConfiguration ?? '-'}, ${(performance.now() - t0).toFixed(0)} ms`);
-  }
-  if (!dcmtkVersion) require('dcmjs-codecs').NativeCodecs.release(); // so run.mjs times its own initialisation
-  const manifest = { version: DATA_VERSION, encoder: encoderName, encoderKind: dcmtkVersion ? 'dcmcrle' : 'wasm', images };
-  fs.writeFileSync(MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
-  return manifest;
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const enc = args.find((a) => a.startsWith('--encoder='))?.slice(10);
-  await makeData({ force: args.includes('--force'), encoder: enc ?? process.env.BENCH_ENCODER });
-}
-
-// ---------------------------------------------------------------- JPEG-LS, JPEG 2000 and HTJ2K inputs (bench/codecs.mjs)
-// The same phantoms, losslessly encoded: JPEG-LS by DCMTK `dcmcjpls`, JPEG 2000 by OpenJPEG
-// `opj_compress` (defaults: 5 decomposition levels, 64×64 code-blocks, one tile; RCT for RGB),
-// falling back to the CharLS / OpenJPEG encoders of the @cornerstonejs codec packages when the
-// tools are not on PATH; HTJ2K always by the OpenJPH encoder of @cornerstonejs/codec-openjph
-// (Debian's ojph_compress 0.9 writes 16-bit signed streams other decoders misread). Each
-// <name>.<jls|j2k|htj2k> is the bare codestream (one fragment); codecs-manifest.json records who made it.
-export const CODEC_MANIFEST = path.join(DATA_DIR, 'codecs-manifest.json');
-export const CODEC_DATA_VERSION = 1;
-const rootRequire = createRequire(path.join(here, '..', 'package.json'));
-
+// ---------------------------------------------------------------- tools
+/** A command line's version (from `pattern` in its output), or null when it is not installed. */
 function toolVersion(command, args, pattern) {
   const r = spawnSync(command, args, { encoding: 'utf8' });
   if (r.error || (r.status !== 0 && !`${r.stdout}${r.stderr}`.match(pattern))) return null;
@@ -440,6 +259,172 @@ function run(command, args) {
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
 }
 
+/** The encapsulated fragments of a Part 10 file (copies), with its parsed dataset. */
+function fragmentsOf(file) {
+  const dicomParser = require('dicom-parser');
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  const dataset = dicomParser.parseDicom(bytes);
+  const el = dataset.elements.x7fe00010;
+  if (!el?.fragments?.length) throw new Error(`${file} has no encapsulated fragments`);
+  return { dataset, fragments: el.fragments.map((f) => bytes.slice(f.position, f.position + f.length)) };
+}
+/** The one fragment of a single-fragment file. */
+function onlyFragment(file) {
+  const { dataset, fragments } = fragmentsOf(file);
+  if (fragments.length !== 1) throw new Error(`expected one fragment in ${file}, got ${fragments.length}`);
+  return { dataset, fragment: fragments[0] };
+}
+
+/** dcmjs-codecs (DCMTK in WASM) with a phantom's stored values as the decoded buffer. */
+async function dcmjsContext(ph, planarConfiguration = 0) {
+  const { NativeCodecs, Context } = require('dcmjs-codecs');
+  if (!NativeCodecs.isInitialized()) await NativeCodecs.initializeAsync();
+  return { NativeCodecs, context: new Context({ ...dcmjsAttributes(ph.info, planarConfiguration), decodedBuffer: storedBytes(ph.pixels) }) };
+}
+/** Release dcmjs-codecs after encoding, so that a suite times its own initialisation. */
+function releaseDcmjs() {
+  require('dcmjs-codecs').NativeCodecs.release();
+}
+
+/**
+ * A manifest in bench/data if it has `version` and every file `files(image)` names exists, else
+ * null (the inputs are then made again).
+ */
+function currentManifest(file, version, files) {
+  try {
+    const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return m.version === version && m.images.every((im) => files(im).every((f) => fs.existsSync(path.join(DATA_DIR, f)))) ? m : null;
+  } catch { return null; }
+}
+function saveManifest(file, manifest) {
+  fs.writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+/** BENCH_ENCODER / --encoder as it applies to one set: the tool's name or 'wasm', else undefined. */
+const encoderFor = (tool, encoder = process.env.BENCH_ENCODER) => (encoder === tool || encoder === 'wasm' ? encoder : undefined);
+
+// ---------------------------------------------------------------- RLE inputs (bench/rle.mjs)
+function encodeWithDcmcrle(ph, nativePath, rlePath) {
+  run('dcmcrle', [nativePath, rlePath]);
+  const { dataset, fragment } = onlyFragment(rlePath);
+  const ts = dataset.string('x00020010');
+  if (ts !== '1.2.840.10008.1.2.5') throw new Error(`dcmcrle wrote transfer syntax ${ts}`);
+  const info = { ...ph.info };
+  if (info.samplesPerPixel > 1) info.planarConfiguration = dataset.uint16('x00280006') ?? 0;
+  return { fragment, info };
+}
+async function encodeRleWithWasm(ph) {
+  const { NativeCodecs, context } = await dcmjsContext(ph, ph.info.planarConfiguration ?? 0);
+  const out = NativeCodecs.encodeRle(context);
+  const info = { ...ph.info };
+  if (info.samplesPerPixel > 1) info.planarConfiguration = out.getPlanarConfiguration() ?? info.planarConfiguration;
+  return { fragment: new Uint8Array(out.getEncodedBuffer()), info };
+}
+
+/** Make (or reuse) the RLE bench inputs; returns manifest.json. */
+export async function makeData({ force = false, encoder: wanted, log = console.log } = {}) {
+  const encoder = encoderFor('dcmcrle', wanted);
+  const current = currentManifest(MANIFEST, DATA_VERSION, (im) => [im.fragmentFile, im.rawFile]);
+  if (!force && current && (!encoder || current.encoderKind === encoder)) return current;
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const dcmtkVersion = encoder === 'wasm' ? null : toolVersion('dcmcrle', ['--version'], /v(\d+\.\d+\.\d+)/);
+  if (encoder === 'dcmcrle' && !dcmtkVersion) throw new Error('dcmcrle is not on PATH');
+  const encoderName = dcmtkVersion ? `dcmcrle (DCMTK ${dcmtkVersion})` : 'dcmjs-codecs NativeCodecs.encodeRle (DCMTK, WASM)';
+  log(`making bench inputs in bench/data with ${encoderName} ...`);
+  const images = [];
+  for (const make of PHANTOMS) {
+    const t0 = performance.now();
+    const ph = make();
+    const nativePath = path.join(DATA_DIR, `${ph.name}.dcm`);
+    const rlePath = path.join(DATA_DIR, `${ph.name}.rle.dcm`);
+    fs.writeFileSync(nativePath, writeNativeDicom(ph));
+    const { fragment, info } = dcmtkVersion ? encodeWithDcmcrle(ph, nativePath, rlePath) : await encodeRleWithWasm(ph);
+    const fragmentFile = `${ph.name}.rle`, rawFile = `${ph.name}.raw`;
+    fs.writeFileSync(path.join(DATA_DIR, fragmentFile), fragment);
+    fs.writeFileSync(path.join(DATA_DIR, rawFile), storedBytes(ph.pixels));
+    fs.rmSync(nativePath);
+    const rawBytes = ph.pixels.byteLength;
+    images.push({ name: ph.name, label: ph.label, fragmentFile, rawFile, info,
+      rleFile: dcmtkVersion ? `${ph.name}.rle.dcm` : null,
+      fragmentBytes: fragment.length, rawBytes, compression: +(rawBytes / fragment.length).toFixed(2) });
+    log(`  ${ph.name}: ${rawBytes} B → ${fragment.length} B RLE (${(rawBytes / fragment.length).toFixed(2)}:1), ` +
+      `planar ${info.planarConfiguration ?? '-'}, ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+  if (!dcmtkVersion) releaseDcmjs();
+  return saveManifest(MANIFEST, { version: DATA_VERSION, encoder: encoderName, encoderKind: dcmtkVersion ? 'dcmcrle' : 'wasm', images });
+}
+
+// ---------------------------------------------------------------- JPEG inputs (bench/jpeg.mjs)
+// JPEG Lossless process 14, selection value 1 (what transfer syntax .70 means) for every phantom,
+// and Baseline q90 for the RGB one, by DCMTK `dcmcjpeg` when it is on PATH, otherwise by DCMTK's
+// encoder compiled to WASM (dcmjs-codecs `NativeCodecs.encodeJpeg`). <name>.jpll / <name>.jpbl
+// are the frame's fragments concatenated; jpeg-manifest.json records them and the encoder.
+export const JPEG_MANIFEST = path.join(DATA_DIR, 'jpeg-manifest.json');
+export const JPEG_DATA_VERSION = 1;
+
+async function encodeJpegWithWasm(ph, lossless) {
+  const { NativeCodecs, context } = await dcmjsContext(ph);
+  const out = NativeCodecs.encodeJpeg(context, lossless ? { lossy: false, predictor: 1 } : { lossy: true, quality: 90 });
+  return { fragment: new Uint8Array(out.getEncodedBuffer()),
+    photometric: out.getPhotometricInterpretation?.() ?? (lossless ? ph.info.photometricInterpretation : 'YBR_FULL_422') };
+}
+
+/** Make (or reuse) the JPEG Lossless and Baseline bench inputs; returns jpeg-manifest.json. */
+export async function makeJpegData({ force = false, encoder: wanted, log = console.log } = {}) {
+  const current = currentManifest(JPEG_MANIFEST, JPEG_DATA_VERSION, (im) => [im.file]);
+  if (!force && current) return current;
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const encoder = encoderFor('dcmcjpeg', wanted);
+  const version = encoder === 'wasm' ? null : toolVersion('dcmcjpeg', ['--version'], /v(\d+\.\d+\.\d+)/);
+  if (encoder === 'dcmcjpeg' && !version) throw new Error('dcmcjpeg is not on PATH');
+  const encoderName = version ? `dcmcjpeg (DCMTK ${version})` : 'dcmjs-codecs NativeCodecs.encodeJpeg (DCMTK, WASM)';
+  log(`making JPEG bench inputs in bench/data with ${encoderName} ...`);
+  const images = [];
+  for (const make of PHANTOMS) {
+    const ph = make();
+    const rawFile = `${ph.name}.raw`;
+    const a = ph.pixels;
+    fs.writeFileSync(path.join(DATA_DIR, rawFile), storedBytes(a));
+    const nativePath = path.join(DATA_DIR, `${ph.name}.dcm`);
+    if (version) fs.writeFileSync(nativePath, writeNativeDicom(ph));
+    const kinds = [{ kind: 'lossless', args: ['+e1'] }];
+    if (ph.info.samplesPerPixel === 3) kinds.push({ kind: 'baseline', args: ['+eb', '+q', '90'] });
+    for (const { kind, args } of kinds) {
+      const file = `${ph.name}.${kind === 'lossless' ? 'jpll' : 'jpbl'}`;
+      let fragment, photometric;
+      if (version) {
+        const dcm = path.join(DATA_DIR, `${ph.name}.${kind}.dcm`);
+        run('dcmcjpeg', [...args, nativePath, dcm]);
+        const { dataset, fragments } = fragmentsOf(dcm);
+        fragment = fragments.length === 1 ? fragments[0] : concat(fragments);
+        photometric = dataset.string('x00280004');
+        fs.rmSync(dcm);
+      } else {
+        ({ fragment, photometric } = await encodeJpegWithWasm(ph, kind === 'lossless'));
+      }
+      fs.writeFileSync(path.join(DATA_DIR, file), fragment);
+      images.push({ name: `${ph.name}-${kind}`, label: `${ph.label}, ${kind === 'lossless' ? 'JPEG Lossless SV1' : 'JPEG Baseline q90'}`,
+        kind, file, rawFile, info: { ...ph.info, photometricInterpretation: photometric }, fragmentBytes: fragment.length,
+        rawBytes: a.byteLength, compression: +(a.byteLength / fragment.length).toFixed(2) });
+      log(`  ${ph.name} ${kind}: ${a.byteLength} B → ${fragment.length} B (${(a.byteLength / fragment.length).toFixed(2)}:1)`);
+    }
+    if (version) fs.rmSync(nativePath);
+  }
+  if (!version) releaseDcmjs();
+  return saveManifest(JPEG_MANIFEST, { version: JPEG_DATA_VERSION, encoder: encoderName, images });
+}
+
+// ---------------------------------------------------------------- JPEG-LS, JPEG 2000 and HTJ2K inputs (bench/codecs.mjs)
+// The same phantoms, losslessly encoded: JPEG-LS by DCMTK `dcmcjpls`, JPEG 2000 by OpenJPEG
+// `opj_compress` (defaults: 5 decomposition levels, 64×64 code-blocks, one tile; RCT for RGB),
+// falling back to the CharLS / OpenJPEG encoders of the @cornerstonejs codec packages when the
+// tools are not on PATH; HTJ2K always by the OpenJPH encoder of @cornerstonejs/codec-openjph
+// (Debian's ojph_compress 0.9 writes 16-bit signed streams other decoders misread). Each
+// <name>.<jls|j2k|htj2k> is the bare codestream (one fragment); codecs-manifest.json records who made it.
+export const CODEC_MANIFEST = path.join(DATA_DIR, 'codecs-manifest.json');
+export const CODEC_DATA_VERSION = 1;
+
 function frameInfoOf(info) {
   return {
     width: info.columns, height: info.rows, bitsPerSample: info.bitsStored, componentCount: info.samplesPerPixel,
@@ -450,7 +435,7 @@ function frameInfoOf(info) {
 async function wasmEncode(pkg, className, ph, configure) {
   const codec = await rootRequire(pkg)({ print() {}, printErr() {} });
   const encoder = new codec[className]();
-  encoder.getDecodedBuffer(frameInfoOf(ph.info)).set(storedBytes(ph));
+  encoder.getDecodedBuffer(frameInfoOf(ph.info)).set(storedBytes(ph.pixels));
   configure(encoder);
   encoder.encode();
   const out = encoder.getEncodedBuffer().slice();
@@ -458,40 +443,25 @@ async function wasmEncode(pkg, className, ph, configure) {
   return out;
 }
 
-function firstFragment(dcmPath) {
-  const dicomParser = require('dicom-parser');
-  const bytes = new Uint8Array(fs.readFileSync(dcmPath));
-  const el = dicomParser.parseDicom(bytes).elements.x7fe00010;
-  if (!el?.fragments || el.fragments.length !== 1) throw new Error(`expected one fragment in ${dcmPath}`);
-  return bytes.slice(el.fragments[0].position, el.fragments[0].position + el.fragments[0].length);
-}
-
 /** PGM/PPM for unsigned data, little-endian raw for signed (opj_compress -F). */
 function writeOpjInput(ph, stem) {
   const { info } = ph;
   if (info.pixelRepresentation === 1) {
-    fs.writeFileSync(`${stem}.rawl`, storedBytes(ph));
+    fs.writeFileSync(`${stem}.rawl`, storedBytes(ph.pixels));
     return [`${stem}.rawl`, '-F', `${info.columns},${info.rows},1,${info.bitsAllocated},s`];
   }
   const maxval = 2 ** info.bitsStored - 1;
   const head = Buffer.from(`${info.samplesPerPixel === 3 ? 'P6' : 'P5'}\n${info.columns} ${info.rows}\n${maxval}\n`);
-  let body = Buffer.from(storedBytes(ph));
+  let body = Buffer.from(storedBytes(ph.pixels));
   if (info.bitsAllocated === 16) body = Buffer.from(body).swap16(); // PNM samples are big endian
   fs.writeFileSync(`${stem}.${info.samplesPerPixel === 3 ? 'ppm' : 'pgm'}`, Buffer.concat([head, body]));
   return [`${stem}.${info.samplesPerPixel === 3 ? 'ppm' : 'pgm'}`];
 }
 
-export function codecDataIsCurrent() {
-  try {
-    const m = JSON.parse(fs.readFileSync(CODEC_MANIFEST, 'utf8'));
-    return m.version === CODEC_DATA_VERSION && m.images.every((im) =>
-      [im.rawFile, ...Object.values(im.codestreams).map((c) => c.file)].every((f) => fs.existsSync(path.join(DATA_DIR, f))));
-  } catch { return false; }
-}
-
 /** Make (or reuse) the JPEG-LS, JPEG 2000 and HTJ2K bench inputs; returns codecs-manifest.json. */
 export async function makeCodecData({ force = false, log = console.log } = {}) {
-  if (!force && codecDataIsCurrent()) return JSON.parse(fs.readFileSync(CODEC_MANIFEST, 'utf8'));
+  const current = currentManifest(CODEC_MANIFEST, CODEC_DATA_VERSION, (im) => [im.rawFile, ...Object.values(im.codestreams).map((c) => c.file)]);
+  if (!force && current) return current;
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const dcmtk = toolVersion('dcmcjpls', ['--version'], /v(\d+\.\d+\.\d+)/);
   const openjpeg = toolVersion('opj_compress', ['-h'], /OpenJPEG version (\d+\.\d+\.\d+)/) ??
@@ -511,12 +481,12 @@ export async function makeCodecData({ force = false, log = console.log } = {}) {
       const ph = make();
       const stem = path.join(tmp, ph.name);
       const rawFile = `${ph.name}.raw`;
-      fs.writeFileSync(path.join(DATA_DIR, rawFile), storedBytes(ph));
+      fs.writeFileSync(path.join(DATA_DIR, rawFile), storedBytes(ph.pixels));
       const streams = {};
       if (dcmtk) {
         fs.writeFileSync(`${stem}.dcm`, writeNativeDicom(ph));
         run('dcmcjpls', [`${stem}.dcm`, `${stem}.jls.dcm`]);
-        streams.jls = firstFragment(`${stem}.jls.dcm`);
+        streams.jls = onlyFragment(`${stem}.jls.dcm`).fragment;
       } else {
         streams.jls = await wasmEncode('@cornerstonejs/codec-charls/wasmjs', 'JpegLSEncoder', ph, (e) => e.setInterleaveMode(1));
       }
@@ -540,7 +510,15 @@ export async function makeCodecData({ force = false, log = console.log } = {}) {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const manifest = { version: CODEC_DATA_VERSION, encoders, images };
-  fs.writeFileSync(CODEC_MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
-  return manifest;
+  return saveManifest(CODEC_MANIFEST, { version: CODEC_DATA_VERSION, encoders, images });
+}
+
+// ---------------------------------------------------------------- command line
+if (isMain(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const encoder = args.find((a) => a.startsWith('--encoder='))?.slice(10) ?? process.env.BENCH_ENCODER;
+  const force = args.includes('--force');
+  await makeData({ force, encoder });
+  await makeJpegData({ force, encoder });
+  await makeCodecData({ force });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Thumbnail benchmark.
 //
-//   npx tsc -p tsconfig.json && node bench/thumbnails.mjs [--quick] [--size=N] [--json=FILE]
+//   npm run bench -- thumbnails         (from the repository root: builds, then runs this)
+//   node bench/thumbnails.mjs [--quick] [--size=N] [--json=FILE]
 //
 // Environment: BENCH_ROUNDS (default 5; --quick 3), BENCH_TIME (seconds per candidate per round
 // for part 2, default 0.5; --quick 0.25), BENCH_BATCH_SECONDS (target length of one 1-worker batch
@@ -24,118 +25,19 @@
 // process; part 2 checks the full decode against the phantom's stored values (lossless) and the
 // two thumbnails against each other (mean difference in grey levels, reported).
 
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import {
+  DATA_DIR, ROOT as root, benchmarkJs, distUrl, ensureAnchors, envNumber, fail, flagValue, fmt, interleavedRounds,
+  machine, machineLine, median, suiteOptions, summarize, table, timeBenchmark, writeEncapsulatedDicom, writeJson,
+} from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.join(here, '..');
-const benchRequire = createRequire(import.meta.url);
-
-const argv = process.argv.slice(2);
-const flag = (name) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-const flagValue = (name) => flag(name)?.split('=').slice(1).join('=') || undefined;
-const QUICK = !!flag('quick');
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || (QUICK ? 3 : 5));
-const MAX_TIME = Math.max(0.05, Number(process.env.BENCH_TIME) || (QUICK ? 0.25 : 0.5));
-const BATCH_SECONDS = Number(process.env.BENCH_BATCH_SECONDS) || (QUICK ? 1.5 : 3);
+const { quick: QUICK, rounds: ROUNDS, maxTime: MAX_TIME, json: JSON_OUT } =
+  suiteOptions({ rounds: [5, 3], time: [0.5, 0.25], json: 'thumbnails-last-run.json' });
+const BATCH_SECONDS = envNumber('BENCH_BATCH_SECONDS', QUICK ? 1.5 : 3);
 const SIZE = Number(flagValue('size') ?? 256);
-const JSON_OUT = flagValue('json') ?? path.join(here, 'data', 'thumbnails-last-run.json');
-
-function fail(message) {
-  console.error(`\nbench: ${message}`);
-  process.exit(1);
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-function table(headers, rows, align) {
-  const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (align[i] === 'l' ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
-  return [line(headers), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].map((l) => l.trimEnd()).join('\n');
-}
-
-// ---------------------------------------------------------------- a minimal encapsulated Part 10 writer
-function element(group, elem, vr, value) {
-  let body;
-  if (value instanceof Uint8Array) body = value;
-  else if (vr === 'US') body = new Uint8Array(new Uint16Array([value]).buffer);
-  else if (vr === 'UL') body = new Uint8Array(new Uint32Array([value]).buffer);
-  else {
-    let s = String(value);
-    if (s.length % 2) s += vr === 'UI' ? '\0' : ' ';
-    body = new TextEncoder().encode(s);
-  }
-  const long = ['OB', 'OW', 'SQ', 'UN'].includes(vr);
-  const head = new Uint8Array(long ? 12 : 8);
-  const dv = new DataView(head.buffer);
-  dv.setUint16(0, group, true);
-  dv.setUint16(2, elem, true);
-  head[4] = vr.charCodeAt(0);
-  head[5] = vr.charCodeAt(1);
-  if (long) dv.setUint32(8, body.length, true);
-  else dv.setUint16(6, body.length, true);
-  return [head, body];
-}
-function item(tagElement, bytes) {
-  const head = new Uint8Array(8);
-  const dv = new DataView(head.buffer);
-  dv.setUint16(0, 0xfffe, true);
-  dv.setUint16(2, tagElement, true);
-  dv.setUint32(4, bytes.length, true);
-  return [head, bytes];
-}
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-/** One frame, one fragment, empty Basic Offset Table (PS3.5 A.4). */
-function encapsulatedDicom(info, codestream, transferSyntaxUID, window) {
-  const sop = '1.2.840.10008.5.1.4.1.1.1.1';
-  const instance = `2.25.${BigInt.asUintN(64, BigInt(codestream.length) * 2654435761n + BigInt(info.rows))}`;
-  const fragment = codestream.length % 2 ? concat([codestream, new Uint8Array(1)]) : codestream;
-  const meta = [
-    element(0x0002, 0x0001, 'OB', new Uint8Array([0, 1])),
-    element(0x0002, 0x0002, 'UI', sop),
-    element(0x0002, 0x0003, 'UI', instance),
-    element(0x0002, 0x0010, 'UI', transferSyntaxUID),
-    element(0x0002, 0x0012, 'UI', '2.25.182943771027364930114725105318217733310'),
-  ].flat();
-  const dataset = [
-    element(0x0008, 0x0016, 'UI', sop),
-    element(0x0008, 0x0018, 'UI', instance),
-    element(0x0028, 0x0002, 'US', info.samplesPerPixel),
-    element(0x0028, 0x0004, 'CS', info.photometricInterpretation),
-    element(0x0028, 0x0010, 'US', info.rows),
-    element(0x0028, 0x0011, 'US', info.columns),
-    element(0x0028, 0x0100, 'US', info.bitsAllocated),
-    element(0x0028, 0x0101, 'US', info.bitsStored),
-    element(0x0028, 0x0102, 'US', info.highBit),
-    element(0x0028, 0x0103, 'US', info.pixelRepresentation),
-    ...(window ? [element(0x0028, 0x1050, 'DS', window[0]), element(0x0028, 0x1051, 'DS', window[1])] : []),
-  ].flat();
-  const pixelHead = new Uint8Array(12);
-  const dv = new DataView(pixelHead.buffer);
-  dv.setUint16(0, 0x7fe0, true);
-  dv.setUint16(2, 0x0010, true);
-  pixelHead.set([0x4f, 0x42], 4); // OB
-  dv.setUint32(8, 0xffffffff, true);
-  const pixels = [pixelHead, ...item(0xe000, new Uint8Array(0)), ...item(0xe000, fragment), ...item(0xe0dd, new Uint8Array(0))];
-  const preamble = new Uint8Array(132);
-  preamble.set([0x44, 0x49, 0x43, 0x4d], 128);
-  const metaLength = meta.reduce((n, p) => n + p.length, 0);
-  return concat([preamble, ...element(0x0002, 0x0000, 'UL', metaLength), ...meta, ...dataset, ...pixels]);
-}
 
 // ---------------------------------------------------------------- inputs
 function dicomFilesUnder(folder) {
@@ -163,7 +65,7 @@ async function ceilingWorker({ kind, files, size, seconds }) {
     for (let i = 0; i < 4e8; i++) x = (x * 31 + i) | 0;
     return x;
   }
-  const api = await import(pathToFileURL(path.join(root, 'dist', 'index.js')).href);
+  const api = await import(distUrl('index.js').href);
   const data = files.map((file) => new Uint8Array(fs.readFileSync(file)));
   for (const bytes of data) await api.thumbnail(bytes, { size });
   const t0 = performance.now();
@@ -196,10 +98,10 @@ async function threadCeiling(Worker, files) {
 // ---------------------------------------------------------------- part 1: batch through the worker pool
 async function batchThroughput(api, Piscina, Worker) {
   // The CLI's own grouping of files into pool tasks.
-  const { batches } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'thumbnail.js')).href);
+  const { batches } = await import(distUrl('cli', 'thumbnail.js').href);
   const { makeData } = await import('./make-data.mjs');
   const manifest = await makeData({ log: console.log });
-  const phantoms = manifest.images.filter((im) => im.rleFile).map((im) => path.join(here, 'data', im.rleFile));
+  const phantoms = manifest.images.filter((im) => im.rleFile).map((im) => path.join(DATA_DIR, im.rleFile));
   // The folder: a copy of every candidate that makes a thumbnail in this process; the rest (bad
   // fixtures, syntaxes without a decoder) are left out and listed.
   // On tmpfs when there is one: disk write-back stalls are noise here, not thumbnail work.
@@ -235,7 +137,7 @@ async function batchThroughput(api, Piscina, Worker) {
   console.log(`   ${[...syntaxes].map(([uid, n]) => `${names.get(uid) ?? uid} ${n}`).join(', ')}`);
   if (skipped.length) console.log(`   left out (no thumbnail in-process): ${skipped.length}: ${skipped.slice(0, 6).join(', ')}${skipped.length > 6 ? ', …' : ''}`);
 
-  const worker = pathToFileURL(path.join(root, 'dist', 'cli', 'thumbnail-worker.js')).href;
+  const worker = distUrl('cli', 'thumbnail-worker.js').href;
   const pools = [1, 2].map((threads) => ({ threads, pool: new Piscina({ filename: worker, minThreads: threads, maxThreads: threads }) }));
   let job = 0;
   const runBatch = async (pool, list, threads) => {
@@ -262,24 +164,21 @@ async function batchThroughput(api, Piscina, Worker) {
     const once = (performance.now() - t0) / 1000;
     const repeat = Math.max(1, Math.round(BATCH_SECONDS / once));
     const list = Array.from({ length: repeat }, () => files).flat();
-    const perRound = new Map(pools.map((p) => [p.threads, []]));
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 ? [...pools].reverse() : pools;
-      for (const { threads, pool } of order) {
-        t0 = performance.now();
-        const results = await runBatch(pool, list, threads);
-        const seconds = (performance.now() - t0) / 1000;
-        const failed = results.find((x) => !x.ok);
-        if (failed) fail(`a worker failed during timing on ${failed.input}: ${failed.message}`);
-        perRound.get(threads).push(list.length / seconds);
-        fs.rmSync(out, { recursive: true, force: true });
-        fs.mkdirSync(out);
-      }
-    }
+    // With two pools, rotating the order is taking turns: 1, 2 / 2, 1 / ...
+    const perRound = await interleavedRounds(pools, ROUNDS, async ({ threads, pool }) => {
+      t0 = performance.now();
+      const results = await runBatch(pool, list, threads);
+      const seconds = (performance.now() - t0) / 1000;
+      const failed = results.find((x) => !x.ok);
+      if (failed) fail(`a worker failed during timing on ${failed.input}: ${failed.message}`);
+      fs.rmSync(out, { recursive: true, force: true });
+      fs.mkdirSync(out);
+      return list.length / seconds;
+    }, { key: (p) => p.threads });
     if (process.env.BENCH_VERBOSE) console.log('   per round:', JSON.stringify(Object.fromEntries([...perRound].map(([k, v]) => [k, v.map((x) => Math.round(x))]))));
     const rows = pools.map(({ threads }) => {
-      const rates = perRound.get(threads);
-      return { threads, perSecond: median(rates), min: Math.min(...rates), max: Math.max(...rates) };
+      const { ms: perSecond, min, max } = summarize(perRound.get(threads));
+      return { threads, perSecond, min, max };
     });
     const ratio = rows[1].perSecond / rows[0].perSecond;
     console.log(`   ${ROUNDS} rounds of ${list.length} thumbnails (the file list ${repeat}×), pools taking turns; medians`);
@@ -298,20 +197,7 @@ async function batchThroughput(api, Piscina, Worker) {
 }
 
 // ---------------------------------------------------------------- part 2: resolution level vs full decode
-function timeOnce(Benchmark, name, run) {
-  return new Promise((resolve, reject) => {
-    const b = new Benchmark(name, (deferred) => {
-      run().then(() => deferred.resolve(), (e) => { console.error(e); deferred.benchmark.abort(); });
-    }, {
-      defer: true, async: false, maxTime: MAX_TIME, minSamples: 5, initCount: 1,
-      onError: (e) => reject(e.target?.error ?? e),
-      onComplete: () => (b.error ? reject(b.error) : resolve(b.stats.mean * 1000)),
-    });
-    b.run();
-  });
-}
-
-async function resolutionLevels(api, Benchmark, encodePng) {
+async function resolutionLevels(api, encodePng) {
   const { makeCodecData } = await import('./make-data.mjs');
   if (typeof makeCodecData !== 'function') {
     console.log('\n2. JPEG 2000: skipped (bench/make-data.mjs has no makeCodecData)');
@@ -319,7 +205,7 @@ async function resolutionLevels(api, Benchmark, encodePng) {
   }
   const manifest = await makeCodecData({ log: console.log });
   const dx = manifest.images.find((im) => im.name.startsWith('dx-'));
-  const raw = new Uint8Array(fs.readFileSync(path.join(here, 'data', dx.rawFile)));
+  const raw = new Uint8Array(fs.readFileSync(path.join(DATA_DIR, dx.rawFile)));
   const stored = new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
   const kinds = [
     { kind: 'j2k', uid: '1.2.840.10008.1.2.4.90', label: 'JPEG 2000 Lossless' },
@@ -335,7 +221,7 @@ async function resolutionLevels(api, Benchmark, encodePng) {
       console.log(`   ${label}: no ${codestream ? 'decoder' : 'codestream'}, skipped`);
       continue;
     }
-    const bytes = encapsulatedDicom(dx.info, new Uint8Array(fs.readFileSync(path.join(here, 'data', codestream.file))), uid, ['8000', '12000']);
+    const bytes = writeEncapsulatedDicom(dx.info, new Uint8Array(fs.readFileSync(path.join(DATA_DIR, codestream.file))), uid, ['8000', '12000']);
     const viaLevel = () => api.thumbnail(bytes, { size: SIZE });
     const viaFull = async () => {
       const image = api.openDicom(bytes);
@@ -361,13 +247,11 @@ async function resolutionLevels(api, Benchmark, encodePng) {
       await viaLevel();
       await viaFull();
     }
-    const times = { level: [], full: [] };
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 ? ['full', 'level'] : ['level', 'full'];
-      for (const key of order) times[key].push(await timeOnce(Benchmark, key, key === 'level' ? viaLevel : viaFull));
-    }
-    const levelMs = median(times.level);
-    const fullMs = median(times.full);
+    const ways = [{ key: 'level', run: viaLevel }, { key: 'full', run: viaFull }];
+    const times = await interleavedRounds(ways, ROUNDS, async ({ key, run }) =>
+      (await timeBenchmark(run, { name: key, async: true, maxTime: MAX_TIME })).mean);
+    const levelMs = median(times.get('level'));
+    const fullMs = median(times.get('full'));
     results.push({ kind, label, level, size: SIZE, levelMs, fullMs, ratio: fullMs / levelMs, meanDifference, width: a.width, height: a.height });
     console.log(`   ${label} (${(codestream.bytes / 2 ** 20).toFixed(2)} MB, ${codestream.encoder}): ` +
       `${a.width}×${a.height}, mean |difference| ${meanDifference.toFixed(2)} grey levels`);
@@ -383,32 +267,25 @@ async function resolutionLevels(api, Benchmark, encodePng) {
 
 // ---------------------------------------------------------------- main
 async function main() {
-  const dist = path.join(root, 'dist', 'index.js');
-  if (!fs.existsSync(dist) || !fs.existsSync(path.join(root, 'dist', 'cli', 'thumbnail-worker.js'))) {
+  if (!fs.existsSync(distUrl('index.js')) || !fs.existsSync(distUrl('cli', 'thumbnail-worker.js'))) {
     fail('dist/ is missing: run npx tsc -p tsconfig.json (and npm run build:wasm after changing assembly/)');
   }
-  const api = await import(pathToFileURL(dist).href);
+  ensureAnchors();
+  benchmarkJs(); // fails early when benchmark.js is missing
+  const api = await import(distUrl('index.js').href);
   // The library's own dependencies, found in the root node_modules.
   const { encode } = await import('fast-png');
   const encodePng = (image) => encode({ width: image.width, height: image.height, data: image.data, channels: image.channels, depth: 8 });
   const { Piscina } = await import('piscina');
-  let Benchmark;
-  try {
-    Benchmark = benchRequire('benchmark');
-  } catch {
-    fail('benchmark.js is missing: npm install --prefix bench (npm run bench installs it)');
-  }
-  const cpus = os.cpus();
+  const m = machine();
   console.log('Thumbnail benchmark');
-  console.log(`node ${process.version}, ${os.platform()} ${os.arch()}, cpu: ${cpus[0]?.model.trim() ?? 'unknown'}, ` +
-    `${cpus.length} logical cores (${os.availableParallelism()} available)`);
+  console.log(machineLine(m));
   const batch = await batchThroughput(api, Piscina, Worker);
-  const levels = await resolutionLevels(api, Benchmark, encodePng);
-  fs.mkdirSync(path.dirname(path.resolve(JSON_OUT)), { recursive: true });
-  fs.writeFileSync(JSON_OUT, JSON.stringify({
-    date: new Date().toISOString(), node: process.version, cpu: cpus[0]?.model.trim(), cores: cpus.length,
+  const levels = await resolutionLevels(api, encodePng);
+  writeJson(JSON_OUT, {
+    date: new Date().toISOString(), node: m.node, cpu: m.cpu, cores: m.cores,
     size: SIZE, batch, levels,
-  }, null, 2) + '\n');
+  });
 }
 
 if (isMainThread) main().catch((e) => fail(e?.stack ?? String(e)));
