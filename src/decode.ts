@@ -82,11 +82,8 @@ export function decodeFrame(
 /** Copy a result out of kernel memory: into the caller's buffer, or a new array (never `slice`). */
 function copyOut(instance: Kernels, ptr: number, output: OutputType, count: number, into: ArrayBufferView | undefined): PixelArray {
   const view = new output.ctor(instance.fn.memory.buffer, ptr, count);
-  if (into === undefined) {
-    const pixels = new output.ctor(count);
-    pixels.set(view);
-    return pixels;
-  }
+  // Copy-constructing from the view skips the zero fill of `new T(count)` + `set`.
+  if (into === undefined) return new output.ctor(view);
   if (!(into instanceof output.ctor) || (into as PixelArray).length < count) {
     const actual = `${into.constructor.name}(${(into as PixelArray).length ?? into.byteLength})`;
     throw new DecodeError('INVALID_OPTIONS', `expected into to be a ${output.name} of at least ${count} elements, got ${actual}`);

@@ -4,6 +4,7 @@ import { SampleKind } from '../wasm/kernels.js';
 
 type PixelArrayConstructor = {
   new (length: number): PixelArray;
+  new (source: ArrayLike<number>): PixelArray;
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): PixelArray;
   readonly BYTES_PER_ELEMENT: number;
 };
