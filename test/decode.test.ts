@@ -120,6 +120,28 @@ describe('RLE Lossless (PS3.5 Annex G)', () => {
     expect(Array.from(frame.pixels)).toEqual([4, 0x105, 0x206, 0x307]);
   });
 
+  it('gives only DecodeErrors on damaged fragments, and the next decode is right', async () => {
+    const values = Array.from({ length: 600 }, (_, i) => (i * 7919) & 0xffff);
+    const good = rleFragment([values.map((v) => v >> 8), values.map((v) => v & 0xff)]);
+    const expected = values.map((v) => (v << 16) >> 16);
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    let failures = 0;
+    for (let round = 0; round < 300; round++) {
+      const bad = good.slice(0, round % 3 === 0 ? Math.floor(random() * good.length) : good.length);
+      for (let k = 0; k < 4; k++) bad[Math.floor(random() * bad.length)] = Math.floor(random() * 256);
+      const outcome = await decodeFrame(bad, RLE, mono(20, 30, 16, 16, 1)).then(
+        (frame) => frame.pixels.length,
+        (error: unknown) => (error instanceof DecodeError ? 'DecodeError' : error),
+      );
+      if (outcome === 'DecodeError') failures++;
+      else expect(outcome).toBe(600);
+    }
+    expect(failures).toBeGreaterThan(50);
+    const frame = await decodeFrame(good, RLE, mono(20, 30, 16, 16, 1));
+    expect(Array.from(frame.pixels)).toEqual(expected);
+  });
+
   it('rejects a truncated fragment', async () => {
     const fragment = rleFragment([Array.from({ length: 200 }, (_, i) => i & 0xff)]);
     await expect(decodeFrame(fragment.subarray(0, fragment.length - 20), RLE, mono(10, 20, 8, 8, 0))).rejects.toBeInstanceOf(DecodeError);
