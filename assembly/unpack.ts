@@ -131,7 +131,22 @@ export function interleavePlanes(planes: usize, pixels: usize, dst: usize, sampl
     const r = planes;
     const g = planes + planeBytes;
     const b = planes + 2 * planeBytes;
-    for (let i: usize = 0; i < pixels; i++) {
+    // 16 pixels at a time: each 16-byte output vector takes R and G with one shuffle, B with a second.
+    const vectorEnd = pixels & ~(<usize>15);
+    let i: usize = 0;
+    for (; i < vectorEnd; i += 16) {
+      const red = v128.load(r + i);
+      const green = v128.load(g + i);
+      const blue = v128.load(b + i);
+      const o = dst + i * 3;
+      const rg0 = i8x16.shuffle(red, green, 0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5);
+      v128.store(o, i8x16.shuffle(rg0, blue, 0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15));
+      const rg1 = i8x16.shuffle(red, green, 21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26);
+      v128.store(o, i8x16.shuffle(rg1, blue, 0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15), 16);
+      const rg2 = i8x16.shuffle(red, green, 0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0);
+      v128.store(o, i8x16.shuffle(rg2, blue, 26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31), 32);
+    }
+    for (; i < pixels; i++) {
       const o = dst + i * 3;
       store<u8>(o, load<u8>(r + i));
       store<u8>(o, load<u8>(g + i), 1);
