@@ -64,8 +64,7 @@ export function readLutData(
   littleEndian: boolean,
   what: string,
 ): LutData {
-  const element = presentElement(dataSet, tag);
-  const bytes = element ? elementBytes(dataSet, element) : new Uint8Array(0);
+  const bytes = lutBytes(dataSet, tag);
   const { entries, firstMapped, bitsPerEntry } = descriptor;
   if (bytes.length >= 2 * entries) {
     return { firstMapped, bitsPerEntry, data: words(bytes, entries, littleEndian) };
@@ -78,6 +77,12 @@ export function readLutData(
     'INVALID_PIXEL_INFO',
     `${what} has ${bytes.length} bytes of data, its descriptor says ${entries} entries of ${bitsPerEntry} bits`,
   );
+}
+
+/** The bytes of a LUT Data element; empty when it is missing. */
+function lutBytes(dataSet: DataSet, tag: string): Uint8Array {
+  const element = presentElement(dataSet, tag);
+  return element ? elementBytes(dataSet, element) : new Uint8Array(0);
 }
 
 /**
@@ -95,8 +100,7 @@ export function readSegmentedLutData(
   littleEndian: boolean,
   what: string,
 ): LutData {
-  const element = presentElement(dataSet, tag);
-  const bytes = element ? elementBytes(dataSet, element) : new Uint8Array(0);
+  const bytes = lutBytes(dataSet, tag);
   const eightBit = descriptor.bitsPerEntry <= 8;
   const values: ArrayLike<number> = eightBit
     ? owBytes(bytes, bytes.length, littleEndian)
