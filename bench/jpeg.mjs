@@ -99,8 +99,8 @@ function cornerstoneCandidate(Decoder) {
 
 async function rawLibjpegCandidate() {
   // The module instance dicom-pixels itself uses (the same heap and buffers), called directly.
-  const { libjpeg } = await import(distUrl('wasm', 'libjpeg.js').href);
-  const { decoder } = await libjpeg();
+  const { libjpeg } = await import(distUrl('wasm', 'codecs.js').href);
+  const { decoder } = await libjpeg.get();
   return {
     // Timed through the same promise-returning path as dicom-pixels, so that the ratio of the
     // two is the library's cost and not the benchmark harness's (deferred vs synchronous).
