@@ -7,7 +7,7 @@ import type { DecodedFrame, DecodeOptions } from './types.js';
  * A parsed DICOM instance whose frames decode on demand: transfer syntax, frames, pixel
  * attributes and LUTs as the Part 10 reader found them (see ParsedDicom).
  */
-export interface DicomImage extends Omit<ParsedDicom, 'frameData'> {
+export interface DicomImage extends ParsedDicom {
   /**
    * Decode frame `index` (0-based) with the frame's Modality LUT applied, unless
    * `options.modalityLut` is given (an override) or `false` (stored values).
@@ -32,6 +32,7 @@ export function openDicom(bytes: Uint8Array): DicomImage {
     info: parsed.info,
     frameModalityLut: (index) => parsed.frameModalityLut(index),
     frameVoiLut: (index) => parsed.frameVoiLut(index),
+    frameData: (index) => parsed.frameData(index),
     decodeFrame(index, options = {}) {
       try {
         const data = parsed.frameData(index);

@@ -67,6 +67,17 @@ describe('dicom-pixels info', () => {
   });
 });
 
+describe('dicom-pixels bench', () => {
+  it('prints a decode speed row per file', async () => {
+    const { stdout } = await cli('bench', fixturePath('dicom/ct_s16.rle-dcmtk.dcm'), fixturePath('jpeg/dicom'), '--seconds', '0.02');
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^file +transfer syntax +size +first ms +median ms +MP\/s/);
+    const rle = lines.find((line) => line.includes('ct_s16.rle-dcmtk.dcm'))!;
+    expect(rle).toMatch(/RLE Lossless +\d+×\d+ +[\d.]+ +[\d.]+ +[\d.]+/);
+    expect(lines.filter((line) => line.includes('jpeg/dicom/')).length).toBeGreaterThan(10);
+  });
+});
+
 describe('CLI errors', () => {
   it.each([
     ['a bad file', ['decode', fixturePath('bad/rle-segcount-16.dcm'), '--out', join(out, 'x.npy')], /^dicom-pixels: pixel data is corrupt/],

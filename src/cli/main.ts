@@ -14,6 +14,7 @@ import {
 } from '../index.js';
 import { encodeNpy } from './npy.js';
 import { addThumbnailCommand } from './thumbnail.js';
+import { addBenchCommand } from './bench.js';
 
 const CONSTRUCTORS = { Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array };
 
@@ -113,6 +114,7 @@ program
   .action(decode);
 
 addThumbnailCommand(program);
+addBenchCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof DecodeError || error instanceof UsageError) {

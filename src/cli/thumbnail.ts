@@ -4,12 +4,13 @@
  * stderr and a place in the summary, never the batch; the exit code is 1 when any failed.
  */
 import { availableParallelism } from 'node:os';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Piscina } from 'piscina';
 import type { ThumbnailResult, ThumbnailTask } from './thumbnail-worker.js';
+import { walk } from './files.js';
 
 interface ThumbnailCliOptions {
   out: string;
@@ -42,22 +43,6 @@ function frameOption(value: string): number | 'middle' {
 /** `name.dcm` → `name.png`; other names get `.png` appended (DICOM files often have no extension). */
 function pngName(file: string): string {
   return file.replace(/\.dcm$/i, '') + '.png';
-}
-
-/** Every file under `root` (dot-files and dot-folders skipped), in a stable order. */
-async function walk(root: string): Promise<string[]> {
-  const found: string[] = [];
-  const visit = async (folder: string): Promise<void> => {
-    const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) await visit(path);
-      else if (entry.isFile()) found.push(path);
-    }
-  };
-  await visit(root);
-  return found;
 }
 
 /** Jobs for the given paths; paths that cannot be read become failures straight away. */
