@@ -71,28 +71,12 @@ export function rleDecodeToPlanes(src: usize, srcLen: u32, planes: usize, planeL
 
 /**
  * Interleave decoded byte planes into little-endian samples, samples of a pixel
- * interleaved (G.2: output is interleaved whatever Planar Configuration says).
+ * interleaved (G.2: output is interleaved whatever Planar Configuration says). 16-bit grey
+ * planes are interleaved by storedValues instead, in its masking pass.
  * Plane (s * bytesPerSample + b) holds byte b (0 = most significant) of sample s.
  */
 export function rlePlanesToSamples(planes: usize, pixels: u32, dst: usize, samplesPerPixel: u32, bytesPerSample: u32): i32 {
   const planeLen = <usize>pixels;
-  if (samplesPerPixel == 1 && bytesPerSample == 2) {
-    // Most significant plane first: pair (lo, hi) bytes per sample with one shuffle per 8 samples.
-    const hi = planes;
-    const lo = planes + planeLen;
-    const vectorEnd = planeLen & ~15;
-    let i: usize = 0;
-    for (; i < vectorEnd; i += 16) {
-      const h = v128.load(hi + i);
-      const l = v128.load(lo + i);
-      v128.store(dst + (i << 1), i8x16.shuffle(l, h, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
-      v128.store(dst + (i << 1) + 16, i8x16.shuffle(l, h, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
-    }
-    for (; i < planeLen; i++) {
-      store<u16>(dst + (i << 1), (<u16>load<u8>(hi + i) << 8) | <u16>load<u8>(lo + i));
-    }
-    return OK;
-  }
   if (bytesPerSample == 1) return interleavePlanes(planes, planeLen, dst, samplesPerPixel, 1);
   // Any other layout (32/64-bit, 16-bit colour): byte by byte.
   const bytesPerPixel = <usize>(samplesPerPixel * bytesPerSample);

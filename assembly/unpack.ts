@@ -9,12 +9,40 @@ import { writeRange, lowest, highest, KIND_U8, KIND_I8, KIND_U16, KIND_I16, KIND
   return v;
 }
 
+/** Where raw samples come from (the layout a decoder reported). */
+export const LAYOUT_LITTLE_ENDIAN: i32 = 0;
+export const LAYOUT_BIG_ENDIAN: i32 = 1;
+/** 16-bit samples as two byte planes, most significant first (RLE segments, PS3.5 G.2). */
+export const LAYOUT_BYTE_PLANES: i32 = 2;
+
+/** Lanes [i, i + 16 / sizeof<T>) of raw samples, as little-endian T. */
+@inline function loadSamples<T>(src: usize, i: usize, count: usize, layout: i32): v128 {
+  if (sizeof<T>() == 2 && layout == LAYOUT_BYTE_PLANES) {
+    const high = v128.load64_zero(src + i);
+    const low = v128.load64_zero(src + count + i);
+    return i8x16.shuffle(low, high, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  }
+  const v = v128.load(src + i * sizeof<T>());
+  return layout == LAYOUT_BIG_ENDIAN ? swapVector<T>(v) : v;
+}
+
+/** Raw sample i as little-endian T. */
+@inline function loadSample<T>(src: usize, i: usize, count: usize, layout: i32): T {
+  if (sizeof<T>() == 2 && layout == LAYOUT_BYTE_PLANES) {
+    return <T>((<u32>load<u8>(src + i) << 8) | <u32>load<u8>(src + count + i));
+  }
+  const v = load<T>(src + i * sizeof<T>());
+  return layout == LAYOUT_BIG_ENDIAN ? bswap<T>(v) : v;
+}
+
 /**
- * In place: optional byte swap, then keep bits [highBit - bitsStored + 1, highBit] and
- * sign-extend when T is signed, as (v << leftShift) >> rightShift with
- * leftShift = BA - HB - 1 and rightShift = BA - BS. Writes min and max to `result`.
+ * Raw samples in `layout` → stored values at `dst` (which may be `src` for the in-place
+ * layouts): keep bits [highBit - bitsStored + 1, highBit] and sign-extend when T is signed, as
+ * (v << leftShift) >> rightShift with leftShift = BA - HB - 1 and rightShift = BA - BS. One
+ * pass, so byte-plane interleave, byte swap, masking and min/max share a single read and
+ * write. Writes min and max to `result`.
  */
-function storedInPlace<T>(ptr: usize, count: usize, leftShift: i32, rightShift: i32, swap: bool, result: usize): void {
+function storedOf<T>(src: usize, dst: usize, count: usize, leftShift: i32, rightShift: i32, layout: i32, result: usize): void {
   const lanes = 16 / sizeof<T>();
   const vectorEnd = count & ~(<usize>lanes - 1);
   const shift = leftShift != 0 || rightShift != 0;
@@ -22,13 +50,11 @@ function storedInPlace<T>(ptr: usize, count: usize, leftShift: i32, rightShift: 
   let vmax = v128.splat<T>(lowest<T>());
   let i: usize = 0;
   for (; i < vectorEnd; i += lanes) {
-    const at = ptr + i * sizeof<T>();
-    let v = v128.load(at);
-    if (swap) v = swapVector<T>(v);
+    let v = loadSamples<T>(src, i, count, layout);
     if (shift) v = v128.shr<T>(v128.shl<T>(v, leftShift), rightShift);
     vmin = v128.min<T>(vmin, v);
     vmax = v128.max<T>(vmax, v);
-    v128.store(at, v);
+    v128.store(dst + i * sizeof<T>(), v);
   }
   // Reduce the lanes through the result scratch area, then finish the tail in scalar.
   v128.store(result + 16, vmin);
@@ -42,13 +68,11 @@ function storedInPlace<T>(ptr: usize, count: usize, leftShift: i32, rightShift: 
     if (b > high) high = b;
   }
   for (; i < count; i++) {
-    const at = ptr + i * sizeof<T>();
-    let v = load<T>(at);
-    if (swap) v = bswap<T>(v);
+    let v = loadSample<T>(src, i, count, layout);
     if (shift) v = (v << <T>leftShift) >> <T>rightShift;
     if (v < low) low = v;
     if (v > high) high = v;
-    store<T>(at, v);
+    store<T>(dst + i * sizeof<T>(), v);
   }
   writeRange(result, count == 0 ? 0 : <f64>low, count == 0 ? 0 : <f64>high);
 }
@@ -78,19 +102,22 @@ function floatInPlace<T>(ptr: usize, count: usize, swap: bool, result: usize): v
 }
 
 /**
- * Raw little- or big-endian samples of `kind` → stored values in place, with min/max in
- * `result` (two f64 followed by 32 bytes of scratch).
+ * Raw samples of `kind` in `layout` → stored values at `dst` (`dst` may equal `src` unless the
+ * layout is byte planes), with min/max in `result` (two f64 followed by 32 bytes of scratch).
+ * Byte planes exist for 16-bit kinds only.
  */
-export function storedValues(ptr: usize, count: usize, kind: i32, leftShift: i32, rightShift: i32, swap: bool, result: usize): i32 {
+export function storedValues(src: usize, dst: usize, count: usize, kind: i32, leftShift: i32, rightShift: i32, layout: i32, result: usize): i32 {
+  const swap = layout == LAYOUT_BIG_ENDIAN;
+  if (layout == LAYOUT_BYTE_PLANES && kind != KIND_U16 && kind != KIND_I16) return UNSUPPORTED_LAYOUT;
   switch (kind) {
-    case KIND_U8: storedInPlace<u8>(ptr, count, leftShift, rightShift, false, result); break;
-    case KIND_I8: storedInPlace<i8>(ptr, count, leftShift, rightShift, false, result); break;
-    case KIND_U16: storedInPlace<u16>(ptr, count, leftShift, rightShift, swap, result); break;
-    case KIND_I16: storedInPlace<i16>(ptr, count, leftShift, rightShift, swap, result); break;
-    case KIND_U32: storedInPlace<u32>(ptr, count, leftShift, rightShift, swap, result); break;
-    case KIND_I32: storedInPlace<i32>(ptr, count, leftShift, rightShift, swap, result); break;
-    case KIND_F32: floatInPlace<f32>(ptr, count, swap, result); break;
-    case KIND_F64: floatInPlace<f64>(ptr, count, swap, result); break;
+    case KIND_U8: storedOf<u8>(src, dst, count, leftShift, rightShift, LAYOUT_LITTLE_ENDIAN, result); break;
+    case KIND_I8: storedOf<i8>(src, dst, count, leftShift, rightShift, LAYOUT_LITTLE_ENDIAN, result); break;
+    case KIND_U16: storedOf<u16>(src, dst, count, leftShift, rightShift, layout, result); break;
+    case KIND_I16: storedOf<i16>(src, dst, count, leftShift, rightShift, layout, result); break;
+    case KIND_U32: storedOf<u32>(src, dst, count, leftShift, rightShift, layout, result); break;
+    case KIND_I32: storedOf<i32>(src, dst, count, leftShift, rightShift, layout, result); break;
+    case KIND_F32: if (src != dst) memory.copy(dst, src, count << 2); floatInPlace<f32>(dst, count, swap, result); break;
+    case KIND_F64: if (src != dst) memory.copy(dst, src, count << 3); floatInPlace<f64>(dst, count, swap, result); break;
     default: return UNSUPPORTED_LAYOUT;
   }
   return OK;

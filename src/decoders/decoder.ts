@@ -22,6 +22,11 @@ export interface RawFrame {
    * thirds of the full size; pipeline/frame.ts upsamples the chroma.
    */
   chromaSubsampled?: boolean;
+  /**
+   * 16-bit single-sample data as two byte planes, most significant first (RLE segments,
+   * PS3.5 G.2); pipeline/frame.ts interleaves them in the same pass that masks and sign-extends.
+   */
+  bytePlanes?: boolean;
   /** Photometric interpretation of these samples (a codec may have converted colour). */
   photometricInterpretation: string;
 }
@@ -65,7 +70,7 @@ export function nativeChromaSubsampled(info: PixelInfo): boolean {
 export function rawFrame(
   info: PixelInfo,
   ptr: number,
-  layout: { bigEndian?: boolean; planar?: boolean; chromaSubsampled?: boolean } = {},
+  layout: { bigEndian?: boolean; planar?: boolean; chromaSubsampled?: boolean; bytePlanes?: boolean } = {},
 ): RawFrame {
   const frame: RawFrame = {
     ptr,
@@ -78,5 +83,6 @@ export function rawFrame(
     photometricInterpretation: info.photometricInterpretation,
   };
   if (layout.chromaSubsampled) frame.chromaSubsampled = true;
+  if (layout.bytePlanes) frame.bytePlanes = true;
   return frame;
 }

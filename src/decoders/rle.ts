@@ -20,6 +20,8 @@ export const rleDecoder: Decoder = {
     const planes = kernels.alloc(pixels * segments);
     let status = kernels.fn.rleDecodeToPlanes(src.ptr, src.length, planes, pixels, segments);
     if (status < 0) throw kernelError(status, transferSyntaxUID);
+    // 16-bit grey: the pipeline interleaves the two planes while masking (one pass).
+    if (bytesPerSample === 2 && info.samplesPerPixel === 1) return rawFrame(info, planes, { bytePlanes: true });
     let ptr = planes;
     if (segments > 1) {
       ptr = kernels.alloc(pixels * segments);

@@ -90,7 +90,14 @@ export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): Stor
   // (v << (BA - HB - 1)) >> (BA - BS): keep bits [HB - BS + 1, HB], sign-extend if signed.
   const leftShift = isFloat || raw.bitsAllocated === 1 ? 0 : bitsAllocated - highBit - 1;
   const rightShift = isFloat || raw.bitsAllocated === 1 ? 0 : bitsAllocated - info.bitsStored;
-  check(kernels.fn.storedValues(ptr, count, kind, leftShift, rightShift, raw.bigEndian ? 1 : 0, kernels.result));
+  // Byte planes are interleaved into a new region in the same pass; other layouts in place.
+  const layout = raw.bytePlanes ? Layout.BytePlanes : raw.bigEndian ? Layout.BigEndian : Layout.LittleEndian;
+  if (raw.bytePlanes && (bytesPerSample !== 2 || raw.samplesPerPixel !== 1 || raw.planar)) {
+    throw new DecodeError('INVALID_PIXEL_INFO', 'byte planes are 16-bit single-sample data');
+  }
+  const source = ptr;
+  if (raw.bytePlanes) ptr = kernels.alloc(count * bytesPerSample);
+  check(kernels.fn.storedValues(source, ptr, count, kind, leftShift, rightShift, layout, kernels.result));
   const { min, max } = kernels.range();
   return {
     ptr,
@@ -104,6 +111,9 @@ export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): Stor
     max,
   };
 }
+
+/** Raw sample layouts, numbered as in assembly/unpack.ts. */
+const Layout = { LittleEndian: 0, BigEndian: 1, BytePlanes: 2 } as const;
 
 function isFloatKind(kind: SampleKind): boolean {
   return kind === SampleKind.Float32 || kind === SampleKind.Float64;
