@@ -1,7 +1,7 @@
 import { DecodeError, kernelError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { libjpeg, runCodec, writeEncoded } from '../wasm/codecs.js';
+import { decodeFragments, libjpeg } from '../wasm/codecs.js';
 import { rawFrame, type DecodeContext, type Decoder, type RawFrame } from './decoder.js';
 
 /** SOFn marker codes (ITU-T T.81 Table B.1) that the JPEG transfer syntaxes carry. */
@@ -89,19 +89,7 @@ function checkFrame(kernels: Kernels, scratch: number, info: PixelInfo, transfer
 
 /** 8-bit sequential DCT with libjpeg-turbo; the samples are copied into kernel memory. */
 async function decodeWithLibjpeg(fragments: readonly Uint8Array[], info: PixelInfo, { kernels, transferSyntaxUID }: DecodeContext): Promise<RawFrame> {
-  const codec = await libjpeg.get();
-  const { decoder } = codec;
-  const samples = runCodec(
-    libjpeg,
-    codec,
-    transferSyntaxUID,
-    () => {
-      writeEncoded((length) => decoder.getEncodedBuffer(length), fragments);
-      decoder.decode();
-      return decoder.getDecodedBuffer();
-    },
-    fragments,
-  );
+  const { value: samples } = await decodeFragments(libjpeg, fragments, transferSyntaxUID, (decoder) => decoder.getDecodedBuffer());
   const bytes = info.rows * info.columns * info.samplesPerPixel;
   if (samples.length !== bytes) {
     throw new DecodeError('CORRUPT_DATA', `libjpeg-turbo decoded ${samples.length} bytes, the frame needs ${bytes}`, transferSyntaxUID);

@@ -1,6 +1,6 @@
 import { DecodeError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
-import { charls, runCodec, writeEncoded, type CodecFrameInfo } from '../wasm/codecs.js';
+import { charls, decodeFragments, type CodecFrameInfo } from '../wasm/codecs.js';
 import { rawFrame, type Decoder, type RawFrame } from './decoder.js';
 
 /**
@@ -12,20 +12,8 @@ export const jpeglsDecoder: Decoder = {
   name: 'jpeg-ls',
   uids: ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'],
   async decode(fragments, info, { kernels, transferSyntaxUID }): Promise<RawFrame> {
-    const codec = await charls.get();
-    const { decoder } = codec;
     // CharLS calls a cut stream "structurally invalid"; without its EOI marker it was cut.
-    const frameInfo = runCodec(
-      charls,
-      codec,
-      transferSyntaxUID,
-      () => {
-        writeEncoded((length) => decoder.getEncodedBuffer(length), fragments);
-        decoder.decode();
-        return decoder.getFrameInfo();
-      },
-      fragments,
-    );
+    const { decoder, value: frameInfo } = await decodeFragments(charls, fragments, transferSyntaxUID, (jls) => jls.getFrameInfo());
     const bitsAllocated = checkFrame(frameInfo, info, transferSyntaxUID);
     // getDecodedBuffer() hands back a copy of the codec's output; one more copy into our memory.
     const decoded = decoder.getDecodedBuffer();

@@ -313,3 +313,35 @@ export function runCodec<D extends EmbindObject, T>(
     throw new DecodeError(code, `${codec.name}: ${detail}${cut ? ' (no end marker)' : ''}`, transferSyntaxUID, { cause: error });
   }
 }
+
+/** A decoder that takes the whole codestream in its encoded buffer and decodes it in one call. */
+interface WholeStreamDecoder extends EmbindObject {
+  getEncodedBuffer(length: number): Uint8Array;
+  decode(): void;
+}
+
+/**
+ * Get the codec, copy the frame's fragments into it, decode, and read what `result` returns,
+ * all inside {@link runCodec} (so a cut stream without its end marker is TRUNCATED).
+ */
+export async function decodeFragments<D extends WholeStreamDecoder, T>(
+  loader: CodecLoader<D>,
+  fragments: readonly Uint8Array[],
+  transferSyntaxUID: string,
+  result: (decoder: D) => T,
+): Promise<{ decoder: D; value: T }> {
+  const codec = await loader.get();
+  const { decoder } = codec;
+  const value = runCodec(
+    loader,
+    codec,
+    transferSyntaxUID,
+    () => {
+      writeEncoded((length) => decoder.getEncodedBuffer(length), fragments);
+      decoder.decode();
+      return result(decoder);
+    },
+    fragments,
+  );
+  return { decoder, value };
+}
