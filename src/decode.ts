@@ -1,5 +1,5 @@
 /** decodeFrame: one frame's bytes → decoder → stored values → modality LUT → typed array. */
-import { DecodeError } from './errors.js';
+import { DecodeError, withContext } from './errors.js';
 import type { DecodedFrame, DecodeOptions, PixelArray, PixelInfo } from './types.js';
 import { decoderFor } from './decoders/registry.js';
 import { toStored } from './pipeline/frame.js';
@@ -52,6 +52,10 @@ export function decodeFrame(
     // Colour conversion changes the samples per pixel (palettes) and the type the plan starts from.
     const output = outputPixelInfo(info, colorSpace);
     const plan = planModality(output, options.modalityLut, options.outputType ?? 'auto');
+    checkFrameSize(info, output.samplesPerPixel, plan.output.ctor.BYTES_PER_ELEMENT, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    if (options.into !== undefined && !(options.into instanceof plan.output.ctor)) {
+      throw new DecodeError('INVALID_OPTIONS', `expected into to be a ${plan.output.name}, got ${options.into.constructor.name}`);
+    }
     return serialized(async () => {
       const instance = await kernels();
       try {
@@ -71,11 +75,31 @@ export function decodeFrame(
           modalityLutApplied: !!options.modalityLut && output.samplesPerPixel === 1,
         };
       } catch (error) {
-        throw asDecodeError(error, instance, transferSyntaxUID);
+        throw withContext(asDecodeError(error, instance, transferSyntaxUID), { transferSyntaxUID, codec: decoder.name });
       }
     });
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(error instanceof DecodeError ? withContext(error, { transferSyntaxUID }) : error);
+  }
+}
+
+/** Default of {@link DecodeOptions.maxFrameBytes}: 1 GiB. */
+export const DEFAULT_MAX_FRAME_BYTES = 2 ** 30;
+
+/**
+ * Refuse a frame whose stored or output samples would exceed `limit` bytes, before anything is
+ * allocated: attributes are claims (65535 × 65535 × 3 fits in the tags, not in a browser tab).
+ */
+function checkFrameSize(info: PixelInfo, outputSamplesPerPixel: number, outputBytesPerSample: number, limit: number): void {
+  const pixels = info.rows * info.columns;
+  const storedBytes = pixels * info.samplesPerPixel * Math.max(1, info.bitsAllocated / 8);
+  const outputBytes = pixels * outputSamplesPerPixel * outputBytesPerSample;
+  const bytes = Math.max(storedBytes, outputBytes);
+  if (bytes > limit) {
+    throw new DecodeError(
+      'FRAME_TOO_LARGE',
+      `${info.columns}×${info.rows}×${info.samplesPerPixel} needs ${bytes} bytes, the limit (maxFrameBytes) is ${limit}`,
+    );
   }
 }
 
@@ -84,7 +108,7 @@ function copyOut(instance: Kernels, ptr: number, output: OutputType, count: numb
   const view = new output.ctor(instance.fn.memory.buffer, ptr, count);
   // Copy-constructing from the view skips the zero fill of `new T(count)` + `set`.
   if (into === undefined) return new output.ctor(view);
-  if (!(into instanceof output.ctor) || (into as PixelArray).length < count) {
+  if ((into as PixelArray).length < count) {
     const actual = `${into.constructor.name}(${(into as PixelArray).length ?? into.byteLength})`;
     throw new DecodeError('INVALID_OPTIONS', `expected into to be a ${output.name} of at least ${count} elements, got ${actual}`);
   }

@@ -9,6 +9,7 @@ export const ERROR_MESSAGES = {
   NOT_DICOM: 'not a DICOM file',
   NO_PIXEL_DATA: 'the dataset has no pixel data',
   OUT_OF_MEMORY: 'out of WebAssembly memory',
+  FRAME_TOO_LARGE: 'the frame is larger than the decode limit',
 } as const;
 
 export type DecodeErrorCode = keyof typeof ERROR_MESSAGES;
@@ -20,13 +21,38 @@ export type DecodeErrorCode = keyof typeof ERROR_MESSAGES;
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';
   readonly code: DecodeErrorCode;
+  /** The transfer syntax of the data being decoded, where known. */
   readonly transferSyntaxUID?: string;
+  /** Index of the frame being decoded (`decodeFile`, `DicomImage.decodeFrame`). */
+  readonly frame?: number;
+  /** What was decoding when it failed: a decoder family ('jpeg-ls') or codec ('CharLS'). */
+  readonly codec?: string;
 
-  constructor(code: DecodeErrorCode, detail?: string, transferSyntaxUID?: string, options?: { cause?: unknown }) {
-    super(detail ? `${ERROR_MESSAGES[code]}: ${detail}` : ERROR_MESSAGES[code], options);
+  constructor(code: DecodeErrorCode, detail?: string, transferSyntaxUID?: string, options?: DecodeErrorOptions) {
+    super(detail ? `${ERROR_MESSAGES[code]}: ${detail}` : ERROR_MESSAGES[code], options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (transferSyntaxUID !== undefined) this.transferSyntaxUID = transferSyntaxUID;
+    if (options?.frame !== undefined) this.frame = options.frame;
+    if (options?.codec !== undefined) this.codec = options.codec;
   }
+}
+
+export interface DecodeErrorOptions {
+  cause?: unknown;
+  frame?: number;
+  codec?: string;
+}
+
+/**
+ * Fill in what the place that threw did not know (the transfer syntax, frame, codec); what
+ * it set stays.
+ */
+export function withContext(error: DecodeError, context: { transferSyntaxUID?: string; frame?: number; codec?: string }): DecodeError {
+  const target = error as { -readonly [K in 'transferSyntaxUID' | 'frame' | 'codec']?: DecodeError[K] };
+  if (target.transferSyntaxUID === undefined && context.transferSyntaxUID !== undefined) target.transferSyntaxUID = context.transferSyntaxUID;
+  if (target.frame === undefined && context.frame !== undefined) target.frame = context.frame;
+  if (target.codec === undefined && context.codec !== undefined) target.codec = context.codec;
+  return error;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Whole DICOM files: openDicom and decodeFile. */
 import { decodeFrame } from './decode.js';
+import { DecodeError, withContext } from './errors.js';
 import { parseDicom, type ParsedDicom } from './dicom/part10.js';
 import type { DecodedFrame, DecodeOptions } from './types.js';
 
@@ -34,12 +35,14 @@ export function openDicom(bytes: Uint8Array): DicomImage {
     frameVoiLut: (index) => parsed.frameVoiLut(index),
     frameData: (index) => parsed.frameData(index),
     decodeFrame(index, options = {}) {
+      const context = { transferSyntaxUID: parsed.transferSyntaxUID, frame: index };
+      const annotate = (error: unknown) => Promise.reject(error instanceof DecodeError ? withContext(error, context) : error);
       try {
         const data = parsed.frameData(index);
         const modalityLut = options.modalityLut ?? parsed.frameModalityLut(index);
-        return decodeFrame(data, parsed.transferSyntaxUID, parsed.info, { ...options, modalityLut });
+        return decodeFrame(data, parsed.transferSyntaxUID, parsed.info, { ...options, modalityLut }).catch(annotate);
       } catch (error) {
-        return Promise.reject(error);
+        return annotate(error);
       }
     },
   };

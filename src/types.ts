@@ -88,6 +88,11 @@ export interface DecodeOptions {
   resolutionLevel?: number;
   /** Decode into this buffer (its type must be the output type, its length at least the sample count). */
   into?: ArrayBufferView;
+  /**
+   * Largest frame, in bytes of stored or output samples, that a decode accepts before it
+   * allocates anything (default 1 GiB); larger frames fail with FRAME_TOO_LARGE.
+   */
+  maxFrameBytes?: number;
 }
 
 /** One decoded frame. */

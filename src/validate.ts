@@ -35,6 +35,26 @@ export function validatePixelInfo(info: PixelInfo): void {
     throw invalid('INVALID_PIXEL_INFO', 'pixelDataFormat with Bits Allocated 64', "'double'", pixelDataFormat);
   }
   if (bitsAllocated === 1 && samplesPerPixel !== 1) throw invalid('INVALID_PIXEL_INFO', 'samplesPerPixel with Bits Allocated 1', '1', samplesPerPixel);
+  if (info.palette !== undefined) {
+    const palette: unknown = info.palette;
+    if (typeof palette !== 'object' || palette === null) throw invalid('INVALID_PIXEL_INFO', 'palette', '{ red, green, blue } LUTs', palette);
+    for (const colour of ['red', 'green', 'blue'] as const) {
+      validateLutData('INVALID_PIXEL_INFO', `palette.${colour}`, (palette as Record<string, unknown>)[colour]);
+    }
+  }
+}
+
+/** A LUT (Modality LUT, palette, VOI LUT): integer first mapped, 1-16 bits, non-empty 8/16-bit data (PS3.3 C.11.1.1). */
+export function validateLutData(code: 'INVALID_PIXEL_INFO' | 'INVALID_OPTIONS', name: string, lut: unknown): void {
+  if (typeof lut !== 'object' || lut === null) throw invalid(code, name, 'a LUT { firstMapped, bitsPerEntry, data }', lut);
+  const { firstMapped, bitsPerEntry, data } = lut as Record<string, unknown>;
+  if (!Number.isInteger(firstMapped)) throw invalid(code, `${name}.firstMapped`, 'an integer', firstMapped);
+  if (!Number.isInteger(bitsPerEntry) || (bitsPerEntry as number) < 1 || (bitsPerEntry as number) > 16) {
+    throw invalid(code, `${name}.bitsPerEntry`, 'an integer in 1..16', bitsPerEntry);
+  }
+  if (!(data instanceof Uint8Array || data instanceof Uint16Array) || data.length === 0) {
+    throw invalid(code, `${name}.data`, 'a non-empty Uint8Array or Uint16Array', data instanceof Object ? data.constructor.name : data);
+  }
 }
 
 const OUTPUT_NAMES = ['auto', ...OUTPUT_TYPES.map((type) => type.name)];
@@ -50,8 +70,13 @@ export function validateOptions(options: DecodeOptions): void {
   if (resolutionLevel !== undefined && (!Number.isInteger(resolutionLevel) || resolutionLevel < 0)) {
     throw invalid('INVALID_OPTIONS', 'resolutionLevel', 'a non-negative integer', resolutionLevel);
   }
-  if (into !== undefined && !ArrayBuffer.isView(into)) throw invalid('INVALID_OPTIONS', 'into', 'a typed array', into);
+  if (into !== undefined && (!ArrayBuffer.isView(into) || into instanceof DataView)) throw invalid('INVALID_OPTIONS', 'into', 'a typed array', into);
+  if (options.maxFrameBytes !== undefined && !isPositiveInteger(options.maxFrameBytes)) {
+    throw invalid('INVALID_OPTIONS', 'maxFrameBytes', 'a positive integer', options.maxFrameBytes);
+  }
   if (modalityLut !== undefined && modalityLut !== false && (typeof modalityLut !== 'object' || modalityLut === null)) {
     throw invalid('INVALID_OPTIONS', 'modalityLut', 'a ModalityLut object or false', modalityLut);
   }
+  // The Modality LUT is an attribute module (PS3.3 C.11.1): a bad one is bad pixel information.
+  if (modalityLut && modalityLut.lut !== undefined) validateLutData('INVALID_PIXEL_INFO', 'modalityLut.lut', modalityLut.lut);
 }

@@ -169,9 +169,12 @@ describe('codestreams that disagree with the attributes', () => {
 });
 
 /** A copy of the frame with its entropy-coded data garbled from `start` on, end marker kept. */
-function garbled(fragments: Uint8Array[], start: number): Uint8Array {
+/** A JPEG-LS stream whose scan header asks for interleave mode 3 (C.2.3 allows 0-2): well formed, refused by CharLS. */
+function badInterleave(fragments: Uint8Array[]): Uint8Array {
   const bytes = Uint8Array.from(fragments.flatMap((part) => Array.from(part)));
-  for (let i = start; i < bytes.length - 4; i += 3) bytes[i] ^= 0xa5;
+  const sos = bytes.findIndex((byte, i) => byte === 0xff && bytes[i + 1] === 0xda);
+  const components = bytes[sos + 4]!;
+  bytes[sos + 5 + 2 * components + 1] = 3;
   return bytes;
 }
 
@@ -180,7 +183,7 @@ describe('codec lifecycle', () => {
     const { fragments, info, uid } = frameOf(JLS);
     await expectCt(JLS);
     const before = await charls.get();
-    await expect(decodeFrame(garbled(fragments, 60), uid, info)).rejects.toMatchObject({ name: 'DecodeError', code: 'CORRUPT_DATA' });
+    await expect(decodeFrame(badInterleave(fragments), uid, info)).rejects.toMatchObject({ name: 'DecodeError', code: 'CORRUPT_DATA', codec: 'CharLS' });
     const after = await charls.get();
     expect(before.discarded).toBe(true);
     expect(after).not.toBe(before);

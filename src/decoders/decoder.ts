@@ -29,6 +29,18 @@ export interface RawFrame {
   bytePlanes?: boolean;
   /** Photometric interpretation of these samples (a codec may have converted colour). */
   photometricInterpretation: string;
+  /**
+   * Sample precision of the codestream (JPEG P, JPEG-LS P, JPEG 2000 Ssiz) with its samples in
+   * the low bits; absent for native and RLE data, which sit at High Bit as the attributes say.
+   */
+  precision?: number;
+  /** The codestream's samples are signed (JPEG 2000 Ssiz); absent when the format has no sign. */
+  signed?: boolean;
+  /**
+   * The decode is not exact (irreversible wavelet, JPEG-LS NEAR > 0, DCT, reduced resolution):
+   * values may overshoot the range of Bits Stored and must not be masked to it.
+   */
+  lossy?: boolean;
 }
 
 export interface DecodeContext {

@@ -59,7 +59,7 @@ export const jpegDecoder: Decoder = {
     const status = fn.jpegDecode(src.ptr, src.length, scratch, dst, info.rows, info.columns, info.samplesPerPixel, sampleBytes, work,
       native ? 0 : CONVERT_TO_RGB);
     if (status < 0) throw kernelError(status, transferSyntaxUID);
-    const frame = rawFrame(info, dst);
+    const frame: RawFrame = { ...rawFrame(info, dst), precision, lossy: sof !== SOF_LOSSLESS };
     if (sof !== SOF_LOSSLESS && info.samplesPerPixel === 3) {
       frame.photometricInterpretation = fn.jpegFrameField(scratch, FIELD.color) === 1 || !yCbCr ? 'RGB' : 'YBR_FULL';
     } else if (info.photometricInterpretation === 'YBR_FULL_422') {
@@ -96,7 +96,7 @@ async function decodeWithLibjpeg(fragments: readonly Uint8Array[], info: PixelIn
   }
   const ptr = kernels.alloc(bytes);
   kernels.bytes(ptr, bytes).set(samples);
-  const frame = rawFrame(info, ptr);
+  const frame: RawFrame = { ...rawFrame(info, ptr), precision: 8, lossy: true };
   // TurboJPEG delivers three components as RGB (converted from YCbCr where the stream is YCbCr).
   if (info.samplesPerPixel === 3) frame.photometricInterpretation = 'RGB';
   return frame;

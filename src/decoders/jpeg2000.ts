@@ -38,6 +38,8 @@ export interface Codestream {
   decompositions: number;
   /** The multiple component transform (RCT or ICT) is used: the codec's output is RGB. */
   colourTransform: boolean;
+  /** Some component uses the irreversible 9/7 wavelet (COD, COC): the decode is lossy. */
+  irreversible: boolean;
   /** Rsiz says HTJ2K (ISO/IEC 15444-15 capabilities, bit 14). */
   highThroughput: boolean;
   /** The data ends inside the main header or inside a tile-part (its Psot runs past the end). */
@@ -90,6 +92,7 @@ export function readCodestream(bytes: Uint8Array, start: number, transferSyntaxU
     uniform: true,
     decompositions: 32,
     colourTransform: false,
+    irreversible: false,
     highThroughput: false,
     truncated: false,
   };
@@ -132,14 +135,19 @@ export function readCodestream(bytes: Uint8Array, start: number, transferSyntaxU
       }
       sawSiz = true;
     } else if (marker === COD) {
-      // Scod, SGcod (progression order, layers, multiple component transform), SPcod (levels) (A.6.1)
+      // Scod, SGcod (progression order, layers, multiple component transform), SPcod (levels,
+      // code-block width and height, style, transformation: 0 = 9/7 irreversible) (A.6.1)
+      if (length < 12) throw corrupt(`COD has length ${length}`);
       stream.colourTransform = bytes[body + 4] !== 0;
       stream.decompositions = Math.min(stream.decompositions, bytes[body + 5]!);
+      if (bytes[body + 9] === 0) stream.irreversible = true;
       sawCod = true;
     } else if (marker === COC) {
-      // Ccoc is one byte below 257 components, else two; then Scoc, then SPcoc (levels) (A.6.2)
-      const levels = bytes[body + (stream.components < 257 ? 2 : 3)]!;
-      stream.decompositions = Math.min(stream.decompositions, levels);
+      // Ccoc is one byte below 257 components, else two; then Scoc, then SPcoc as in COD (A.6.2)
+      const spcoc = body + (stream.components < 257 ? 2 : 3);
+      if (spcoc + 5 > at + 2 + length) throw corrupt(`COC has length ${length}`);
+      stream.decompositions = Math.min(stream.decompositions, bytes[spcoc]!);
+      if (bytes[spcoc + 4] === 0) stream.irreversible = true;
     }
     at += 2 + length;
   }
@@ -243,7 +251,7 @@ async function decodeJ2k<D extends { delete(): void }>(
   const errors = instance.errors();
   if (errors.length > 0) {
     const code = errors.some(isTruncationMessage) ? 'TRUNCATED' : 'CORRUPT_DATA';
-    throw new DecodeError(code, `${instance.name}: ${errors.join('; ')}`, transferSyntaxUID);
+    throw new DecodeError(code, `${instance.name}: ${errors.join('; ')}`, transferSyntaxUID, { codec: instance.name });
   }
   const bitsAllocated = stream.precision <= 8 ? 8 : 16;
   const bytes = rows * columns * stream.components * (bitsAllocated / 8);
@@ -263,6 +271,10 @@ async function decodeJ2k<D extends { delete(): void }>(
     planar: false,
     // The codec undoes RCT / ICT (YBR_RCT, YBR_ICT: PS3.3 C.7.6.3.1.2), leaving RGB.
     photometricInterpretation: stream.components > 1 && stream.colourTransform ? 'RGB' : info.photometricInterpretation,
+    precision: stream.precision,
+    signed: stream.signed,
+    // Below full resolution the 5/3 low-pass values are no longer the stored values either.
+    lossy: stream.irreversible || level > 0,
   };
 }
 

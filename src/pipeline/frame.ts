@@ -52,9 +52,27 @@ export function storedRange(info: PixelInfo): [number, number] {
   return [0, 2 ** bits - 1];
 }
 
+/**
+ * Where the stored value sits in the raw samples and how wide it is (PS3.5 8.2, DESIGN
+ * "Stored values first"): native and RLE data at High Bit with Bits Stored bits; codec output
+ * in the low bits at the codestream's precision P. Where P exceeds Bits Stored, a lossless
+ * decode is masked to Bits Stored (the extra bits are the native data's bits above High Bit),
+ * a lossy one keeps all P bits (2047 may come back as 2048; masking would wrap it to -2048).
+ * Signed data is sign-extended at that width: a JPEG 2000 codec's signed samples are already,
+ * JPEG and JPEG-LS samples (which have no sign) are the two's-complement pattern.
+ */
+export function storedBits(raw: RawFrame, info: PixelInfo): { highBit: number; bits: number } {
+  const precision = raw.precision;
+  if (precision === undefined) return { highBit: info.highBit ?? info.bitsStored - 1, bits: info.bitsStored };
+  const bits = precision <= info.bitsStored || raw.lossy ? precision : info.bitsStored;
+  return { highBit: bits - 1, bits };
+}
+
 export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): StoredFrame {
   const kind = storedKind(info);
   const count = raw.rows * raw.columns * raw.samplesPerPixel;
+  // Bits Allocated 1 is unpacked to one byte per sample; a codec delivers it as bytes already.
+  const targetBits = info.bitsAllocated === 1 ? 8 : info.bitsAllocated;
   let ptr = raw.ptr;
   let bitsAllocated = raw.bitsAllocated;
   if (bitsAllocated === 1) {
@@ -62,16 +80,16 @@ export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): Stor
     check(kernels.fn.unpackBits(ptr, unpacked, count));
     ptr = unpacked;
     bitsAllocated = 8;
-  } else if (bitsAllocated !== info.bitsAllocated && !isFloatKind(kind)) {
+  } else if (bitsAllocated !== targetBits && !isFloatKind(kind)) {
     // A codec may deliver fewer bits per sample than Bits Allocated (JPEG-LS / JPEG 2000 with a
     // precision of 8 in a 16-bit frame): its samples go in the low bits (PS3.5 8.2).
-    if (bitsAllocated > info.bitsAllocated) {
+    if (bitsAllocated > targetBits) {
       throw new DecodeError('INVALID_PIXEL_INFO', `the codec delivered ${bitsAllocated}-bit samples, Bits Allocated is ${info.bitsAllocated}`);
     }
-    const widened = kernels.alloc(count * (info.bitsAllocated / 8));
-    check(kernels.fn.widenSamples(ptr, count, widened, bitsAllocated / 8, info.bitsAllocated / 8));
+    const widened = kernels.alloc(count * (targetBits / 8));
+    check(kernels.fn.widenSamples(ptr, count, widened, bitsAllocated / 8, targetBits / 8));
     ptr = widened;
-    bitsAllocated = info.bitsAllocated;
+    bitsAllocated = targetBits;
   }
   const bytesPerSample = bitsAllocated / 8;
   if (raw.chromaSubsampled) {
@@ -86,14 +104,18 @@ export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): Stor
     ptr = interleaved;
   }
   const isFloat = isFloatKind(kind);
-  const highBit = info.highBit ?? info.bitsStored - 1;
+  const { highBit, bits } = storedBits(raw, info);
   // (v << (BA - HB - 1)) >> (BA - BS): keep bits [HB - BS + 1, HB], sign-extend if signed.
-  const leftShift = isFloat || raw.bitsAllocated === 1 ? 0 : bitsAllocated - highBit - 1;
-  const rightShift = isFloat || raw.bitsAllocated === 1 ? 0 : bitsAllocated - info.bitsStored;
+  const fixed = isFloat || raw.bitsAllocated === 1;
+  const leftShift = fixed ? 0 : bitsAllocated - highBit - 1;
+  const rightShift = fixed ? 0 : bitsAllocated - bits;
   // Byte planes are interleaved into a new region in the same pass; other layouts in place.
   const layout = raw.bytePlanes ? Layout.BytePlanes : raw.bigEndian ? Layout.BigEndian : Layout.LittleEndian;
   if (raw.bytePlanes && (bytesPerSample !== 2 || raw.samplesPerPixel !== 1 || raw.planar)) {
     throw new DecodeError('INVALID_PIXEL_INFO', 'byte planes are 16-bit single-sample data');
+  }
+  if (leftShift < 0 || rightShift < 0) {
+    throw new DecodeError('INVALID_PIXEL_INFO', `${bits}-bit samples at high bit ${highBit} do not fit in ${bitsAllocated} bits`);
   }
   const source = ptr;
   if (raw.bytePlanes) ptr = kernels.alloc(count * bytesPerSample);

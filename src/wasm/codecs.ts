@@ -310,7 +310,7 @@ export function runCodec<D extends EmbindObject, T>(
     loader.discard(codec);
     const cut = fragments !== undefined && !endsWithFfd9(fragments);
     const code = isTruncationMessage(detail) || cut ? 'TRUNCATED' : 'CORRUPT_DATA';
-    throw new DecodeError(code, `${codec.name}: ${detail}${cut ? ' (no end marker)' : ''}`, transferSyntaxUID, { cause: error });
+    throw new DecodeError(code, `${codec.name}: ${detail}${cut ? ' (no end marker)' : ''}`, transferSyntaxUID, { cause: error, codec: codec.name });
   }
 }
 

@@ -93,7 +93,12 @@ export class Kernels {
   /** A 16-byte aligned region of `bytes` bytes (plus slack) in kernel memory. */
   alloc(bytes: number): number {
     const ptr = this.top;
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new DecodeError('OUT_OF_MEMORY', `cannot allocate ${bytes} bytes`);
     const end = align(ptr + bytes + SLACK);
+    // Kernels address memory with 32-bit pointers: a region must end below 4 GiB.
+    if (end > MAX_PAGES * PAGE) {
+      throw new DecodeError('OUT_OF_MEMORY', `a frame needs more than 4 GiB of working memory (${Math.ceil(end / 2 ** 20)} MiB)`);
+    }
     const memory = this.fn.memory;
     if (end > memory.buffer.byteLength) {
       const pages = Math.ceil((end - memory.buffer.byteLength) / PAGE);
@@ -142,8 +147,9 @@ export class Kernels {
   }
 }
 
+/** Round up to a multiple of 16, in float arithmetic (a bitwise `& ~15` wraps past 2 GiB). */
 function align(n: number): number {
-  return (n + 15) & ~15;
+  return Math.ceil(n / 16) * 16;
 }
 
 let module: Promise<WebAssembly.Module> | undefined;
