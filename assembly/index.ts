@@ -5,7 +5,7 @@ export { rescale, rescaleInt, applyLut } from './lut';
 export { ybrFullToRgb, upsampleYbr422, paletteToRgb } from './color';
 export { voiWindow, voiWindowTable, voiLut } from './voi';
 export { boxDownscale, boxScratchBytes } from './resize';
-export { jpegScratchBytes, jpegReadHeader, jpegFrameField, jpegIsYCbCr, jpegWorkBytes, jpegDecode } from './jpeg/decode';
+export { jpegScratchBytes, jpegReadHeader, jpegFrameField, jpegIsYCbCr, jpegColorMarked, jpegWorkBytes, jpegDecode } from './jpeg/decode';
 
 /** First byte free for the JS-managed arena. */
 export function heapBase(): usize {

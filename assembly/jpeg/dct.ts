@@ -8,8 +8,8 @@ import { syncRestart } from './bits';
 import { findMarker, ZIGZAG } from './markers';
 import {
   F_PRECISION, F_ROWS, F_COLUMNS, F_COMPONENTS, F_MAX_H, F_MAX_V, F_RESTART, F_TABLES, F_DONE,
-  C_H, C_V, C_TQ, C_BLOCKS_WIDE, C_BLOCKS_HIGH, C_PLANE, C_PRED, SCAN, S_COMPONENTS, S_START, S_END,
-  S_APPROX, S_INDEX, S_DC_TABLE, S_AC_TABLE, QUANT, QUANT_BYTES, BLOCK, WORKSPACE, LOOKAHEAD,
+  C_H, C_V, C_TQ, C_BLOCKS_WIDE, C_BLOCKS_HIGH, C_PLANE, C_PRED, SCAN, S_COMPONENTS,
+  S_INDEX, S_DC_TABLE, S_AC_TABLE, QUANT, QUANT_BYTES, BLOCK, WORKSPACE, LOOKAHEAD,
   LOOKAHEAD_SIZE, H_LOOKUP, component, field, setField,
 } from './layout';
 
@@ -248,8 +248,8 @@ export function rowBufferBytes(columns: i32): usize {
  */
 export function decodeDctScan(src: usize, length: usize, pos: usize, scratch: usize): isize {
   const scan = scratch + SCAN;
-  // G.1.1.1.1 / B.2.3: a sequential scan has Ss = 0, Se = 63, Ah = Al = 0.
-  if (field(scan, S_START) != 0 || field(scan, S_END) != 63 || field(scan, S_APPROX) != 0) return JPEG_BAD_SCAN;
+  // A sequential scan has Ss = 0, Se = 63, Ah = Al = 0 (G.1.1.1.1, B.2.3), but some writers put
+  // other values there (Se = 0); like libjpeg (jdhuff.c), decode all 64 coefficients regardless.
   const precision = field(scratch, F_PRECISION);
   const components = field(scan, S_COMPONENTS);
   let done = field(scratch, F_DONE);

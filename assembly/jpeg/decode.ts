@@ -13,6 +13,8 @@ import {
 
 /** Option bit of jpegDecode: convert YCbCr colour to RGB (otherwise deliver as coded). */
 const CONVERT_TO_RGB: i32 = 1;
+/** Option bit of jpegDecode and jpegIsYCbCr: a stream that does not say is RGB (the dataset says RGB). */
+const UNMARKED_IS_RGB: i32 = 2;
 
 /** Bytes of scratch memory a JPEG decode needs. */
 export function jpegScratchBytes(): i32 {
@@ -39,9 +41,17 @@ export function jpegFrameField(scratch: usize, index: i32): i32 {
   return field(scratch, <usize>index << 2);
 }
 
-/** After jpegReadHeader: 1 when the frame has three components coded as YCbCr (see isYCbCr), else 0. */
-export function jpegIsYCbCr(scratch: usize): i32 {
-  return field(scratch, F_COMPONENTS) == 3 && isYCbCr(scratch) ? 1 : 0;
+/**
+ * After jpegReadHeader: 1 when the frame has three components coded as YCbCr (see isYCbCr), else
+ * 0; `options` as for jpegDecode (UNMARKED_IS_RGB).
+ */
+export function jpegIsYCbCr(scratch: usize, options: i32): i32 {
+  return field(scratch, F_COMPONENTS) == 3 && isYCbCr(scratch, options) ? 1 : 0;
+}
+
+/** After jpegReadHeader: 1 when the stream itself says how its three components are coded (see isYCbCr). */
+export function jpegColorMarked(scratch: usize): i32 {
+  return colorMark(scratch) >= 0 ? 1 : 0;
 }
 
 /**
@@ -90,7 +100,7 @@ export function jpegDecode(
   if (field(scratch, F_SOF) == 0) return field(scratch, F_MARKER) == END_OF_INPUT ? TRUNCATED : JPEG_NO_FRAME;
   if (!started || field(scratch, F_DONE) != all) return field(scratch, F_MARKER) == END_OF_INPUT ? TRUNCATED : JPEG_NO_SCAN;
   if (field(scratch, F_SOF) != SOF3) {
-    const toRgb = (options & CONVERT_TO_RGB) != 0 && components == 3 && isYCbCr(scratch);
+    const toRgb = (options & CONVERT_TO_RGB) != 0 && components == 3 && isYCbCr(scratch, options);
     setField(scratch, F_COLOR, toRgb ? 1 : 0);
     writeDctOutput(scratch, dst, sampleBytes, work + planDctPlanes(scratch, work), toRgb);
   }
@@ -114,14 +124,29 @@ function startFrame(scratch: usize, rows: i32, columns: i32, components: i32, sa
 }
 
 /**
- * Whether three DCT components are YCbCr, decided from the codestream as IJG jdapimin.c (and so
- * libjpeg-turbo) does: a JFIF APP0 segment means YCbCr; otherwise the Adobe APP14 transform flag
- * (0 = no transform); otherwise component identifiers 'R', 'G', 'B' mean RGB, anything else
- * YCbCr. The Photometric Interpretation is not consulted: encoders label YCbCr streams RGB.
+ * Whether three DCT components are YCbCr, from the codestream as IJG jdapimin.c (and so
+ * libjpeg-turbo) reads it: a JFIF APP0 segment means YCbCr; otherwise the Adobe APP14 transform
+ * flag (0 = no transform); otherwise component identifiers 'R', 'G', 'B' mean RGB. Subsampled
+ * chroma means YCbCr too (nobody subsamples RGB; GDCM writes such streams labelled RGB). A
+ * stream that says none of these is as the dataset's Photometric Interpretation says (option
+ * UNMARKED_IS_RGB), as DCMTK, GDCM and pydicom read it; libjpeg would guess YCbCr.
  */
-function isYCbCr(scratch: usize): bool {
-  if (field(scratch, F_JFIF) != 0) return true;
+function isYCbCr(scratch: usize, options: i32): bool {
+  const mark = colorMark(scratch);
+  if (mark >= 0) return mark == 1;
+  return (options & UNMARKED_IS_RGB) == 0;
+}
+
+/** 1: the stream marks YCbCr, 0: it marks RGB, -1: it does not say. */
+function colorMark(scratch: usize): i32 {
+  if (field(scratch, F_JFIF) != 0) return 1;
   const adobe = field(scratch, F_ADOBE);
-  if (adobe >= 0) return adobe != 0;
-  return !(field(component(scratch, 0), C_ID) == 0x52 && field(component(scratch, 1), C_ID) == 0x47 && field(component(scratch, 2), C_ID) == 0x42);
+  if (adobe >= 0) return adobe != 0 ? 1 : 0;
+  const first = component(scratch, 0);
+  if (field(first, C_ID) == 0x52 && field(component(scratch, 1), C_ID) == 0x47 && field(component(scratch, 2), C_ID) == 0x42) return 0;
+  for (let i: i32 = 1; i < 3; i++) {
+    const c = component(scratch, i);
+    if (field(c, C_H) != field(first, C_H) || field(c, C_V) != field(first, C_V)) return 1;
+  }
+  return -1;
 }

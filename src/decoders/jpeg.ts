@@ -13,8 +13,9 @@ const SOF_LOSSLESS = 0xc3;
 /** Field indexes of jpegFrameField (assembly/jpeg/layout.ts). */
 const FIELD = { precision: 1, rows: 2, columns: 3, components: 4, color: 11 } as const;
 
-/** Option of the jpegDecode kernel: convert YCbCr to RGB. */
+/** Options of the jpegDecode kernel: convert YCbCr to RGB; a stream without colour markers is RGB. */
 const CONVERT_TO_RGB = 1;
+const UNMARKED_IS_RGB = 2;
 
 /**
  * The JPEG family (PS3.5 A.4.1, ITU-T T.81): Baseline (.50), Extended (.51), Lossless (.57) and
@@ -25,9 +26,10 @@ const CONVERT_TO_RGB = 1;
  * - 8-bit sequential DCT (and progressive) into 8-bit samples: libjpeg-turbo, unless
  *   `colorSpace: 'native'` asks to keep YCbCr (TurboJPEG only delivers RGB); the kernels then
  *   decode it the same way (IJG integer IDCT, fancy upsampling).
- * Whether three DCT components are YCbCr is read from the codestream as libjpeg does (JFIF,
- * Adobe APP14, component ids), not from Photometric Interpretation, which encoders set to RGB
- * for YCbCr streams. YCbCr comes out as RGB (default) or, with `colorSpace: 'native'`, as
+ * Whether three DCT components are YCbCr is read from the codestream's markers as libjpeg does
+ * (JFIF, Adobe APP14, component ids 'R' 'G' 'B'), which win over Photometric Interpretation
+ * (encoders label YCbCr streams RGB); a stream without them is as Photometric Interpretation
+ * says (DCMTK, GDCM and pydicom agree; libjpeg alone would guess YCbCr). YCbCr comes out as RGB (default) or, with `colorSpace: 'native'`, as
  * full-resolution YBR_FULL. Samples are delivered at the codestream's precision in the low
  * bits; pipeline/frame.ts masks to Bits Stored and sign-extends.
  */
@@ -47,17 +49,19 @@ export const jpegDecoder: Decoder = {
     if (sof < 0) throw kernelError(sof, transferSyntaxUID);
     checkFrame(kernels, scratch, info, transferSyntaxUID);
     const precision = fn.jpegFrameField(scratch, FIELD.precision);
-    const yCbCr = fn.jpegIsYCbCr(scratch) === 1;
+    const colour = info.photometricInterpretation === 'RGB' ? UNMARKED_IS_RGB : 0;
+    const yCbCr = fn.jpegIsYCbCr(scratch, colour) === 1;
     const native = options.colorSpace === 'native';
-    // TurboJPEG always converts YCbCr to RGB.
+    // TurboJPEG always converts YCbCr to RGB, and guesses YCbCr for an unmarked stream.
+    const libjpegAgrees = info.samplesPerPixel === 1 || (yCbCr ? !native : fn.jpegColorMarked(scratch) === 1);
     const libjpegFits = (sof === SOF_BASELINE || sof === SOF_EXTENDED || sof === SOF_PROGRESSIVE) && precision === 8 && info.bitsAllocated === 8;
-    if (libjpegFits && !(yCbCr && native)) return decodeWithLibjpeg(fragments, info, context);
+    if (libjpegFits && libjpegAgrees) return decodeWithLibjpeg(fragments, info, context);
     const sampleBytes = info.bitsAllocated / 8;
     const workBytes = fn.jpegWorkBytes(scratch);
     const work = workBytes > 0 ? kernels.alloc(workBytes) : 0;
     const dst = kernels.alloc(info.rows * info.columns * info.samplesPerPixel * sampleBytes);
     const status = fn.jpegDecode(src.ptr, src.length, scratch, dst, info.rows, info.columns, info.samplesPerPixel, sampleBytes, work,
-      native ? 0 : CONVERT_TO_RGB);
+      (native ? 0 : CONVERT_TO_RGB) | colour);
     if (status < 0) throw kernelError(status, transferSyntaxUID);
     const frame: RawFrame = { ...rawFrame(info, dst), precision, lossy: sof !== SOF_LOSSLESS };
     if (sof !== SOF_LOSSLESS && info.samplesPerPixel === 3) {

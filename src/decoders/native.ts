@@ -20,6 +20,13 @@ export const nativeDecoder: Decoder = {
     }
     const needed = frameBytes(info, { chromaSubsampled });
     const available = fragments.reduce((sum, part) => sum + part.length, 0);
+    if (chromaSubsampled && available === frameBytes(info)) {
+      throw new DecodeError(
+        'INVALID_PIXEL_INFO',
+        `the frame holds ${available} bytes, the size of full-size data; YBR_FULL_422 stores ${needed} (two chroma samples per two pixels)`,
+        transferSyntaxUID,
+      );
+    }
     if (available < needed) {
       throw new DecodeError('TRUNCATED', `the frame needs ${needed} bytes, ${available} given`, transferSyntaxUID);
     }

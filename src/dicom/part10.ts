@@ -15,7 +15,7 @@ import {
   type ReadContext,
 } from './attributes.js';
 import type { DataSet } from './dicomParser.js';
-import { EncapsulatedFrames, nativeFrame, type NativeFrameSource } from './frames.js';
+import { EncapsulatedFrames, nativeFrame, nativeFrameBits, type NativeFrameSource } from './frames.js';
 import { readDataset } from './read.js';
 import { elementBytes, readString, sequenceItem } from './values.js';
 
@@ -174,6 +174,20 @@ function makeFrameReader(
     return (index) => frames.frame(index);
   }
 
+  const fullSize = numberOfFrames * info.rows * info.columns * info.samplesPerPixel * (info.bitsAllocated / 8);
+  if (nativeFrameBits(info) / 8 < fullSize / numberOfFrames && (element.length === fullSize || element.length === fullSize + 1)) {
+    // Native YBR_FULL_422 is two thirds of the full size (PS3.3 C.7.6.3.1.2); this data is the
+    // full size, so the label or the data is wrong, and reading it either way would guess.
+    const error = new DecodeError(
+      'INVALID_PIXEL_INFO',
+      `Pixel Data holds ${element.length} bytes, the size of full-size data; YBR_FULL_422 stores ` +
+        `${(numberOfFrames * nativeFrameBits(info)) / 8} (two chroma samples per two pixels)`,
+      transferSyntaxUID,
+    );
+    return () => {
+      throw error;
+    };
+  }
   const bigEndian = syntax?.bigEndian === true;
   const source: NativeFrameSource = {
     pixelData: elementBytes(dataSet, element),

@@ -41,7 +41,8 @@ interface KernelExports {
   jpegScratchBytes(): number;
   jpegReadHeader(src: number, length: number, scratch: number): number;
   jpegFrameField(scratch: number, index: number): number;
-  jpegIsYCbCr(scratch: number): number;
+  jpegIsYCbCr(scratch: number, options: number): number;
+  jpegColorMarked(scratch: number): number;
   jpegWorkBytes(scratch: number): number;
   jpegDecode(src: number, length: number, scratch: number, dst: number, rows: number, columns: number, components: number, sampleBytes: number, work: number, options: number): number;
 }
