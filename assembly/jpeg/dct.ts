@@ -286,6 +286,8 @@ export function decodeDctScan(src: usize, length: usize, pos: usize, scratch: us
   let restartIndex: i32 = 0;
   let mcusLeft = restart;
   for (let my: i32 = 0; my < mcusHigh; my++) {
+    // Bits read past the data: the stream was cut; stop rather than decode the rest from zeros.
+    if (nbits < padding) return TRUNCATED;
     for (let mx: i32 = 0; mx < mcusWide; mx++) {
       if (restart != 0) {
         if (mcusLeft == 0) {

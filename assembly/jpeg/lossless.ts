@@ -297,6 +297,9 @@ export function decodeLosslessScan(src: usize, length: usize, pos: usize, scratc
       ? decodeDifferencesOneTable(plan, lineCount, work)
       : decodeDifferencesTables(plan, components, lineCount, work);
     if (status < 0) return status;
+    // Bits read past the data: the stream was cut, and the rest of the frame would be decoded
+    // from zeros (work bounded by the input, not by the frame size the header claims).
+    if (bitCount < bitPadding) return TRUNCATED;
     const row = dst + <usize>y * rowBytes;
     for (let j: i32 = 0; j < components; j++) {
       const at = row + <usize>load<i32>(plan + (<usize>j << 3) + 4);
