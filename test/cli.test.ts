@@ -78,12 +78,21 @@ describe('dicom-pixels bench', () => {
   });
 });
 
+describe('dicom-pixels --version', () => {
+  it('prints the package version', async () => {
+    const { stdout } = await cli('--version');
+    expect(stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+  });
+});
+
 describe('CLI errors', () => {
   it.each([
     ['a bad file', ['decode', fixturePath('bad/rle-segcount-16.dcm'), '--out', join(out, 'x.npy')], /^dicom-pixels: pixel data is corrupt/],
     ['a missing file', ['info', join(out, 'missing.dcm')], /^dicom-pixels: cannot read .*ENOENT/],
     ['a frame out of range', ['decode', fixturePath('dicom/ct_s16.rle-dcmtk.dcm'), '--out', join(out, 'y.npy'), '--frame', '9'], /^dicom-pixels: frame index out of range/],
     ['not DICOM', ['info', fixturePath('bad/text.dcm')], /^dicom-pixels: not a DICOM file/],
+    ['a missing output folder', ['decode', fixturePath('dicom/ct_s16.rle-dcmtk.dcm'), '--out', join(out, 'missing', 'z.npy')], /^dicom-pixels: ENOENT/],
+    ['bench on a missing file', ['bench', join(out, 'missing.dcm'), '--seconds', '0.01'], /^dicom-pixels: ENOENT/],
   ])('%s: one line on stderr, exit 1', async (_, args, message) => {
     const failure = await cli(...args).then(
       () => undefined,

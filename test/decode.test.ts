@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError, decodeFrame, type PixelInfo } from '../src/index.js';
+import { DecodeError, decodeFrame, type ModalityLut, type PixelInfo } from '../src/index.js';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const EXPLICIT_BE = '1.2.840.10008.1.2.2';
@@ -201,4 +201,41 @@ describe('bad input', () => {
     await expect(decodeFrame(new Uint8Array(4), EXPLICIT_LE, mono(1, 2, 12, 12, 0))).rejects.toMatchObject({ code: 'INVALID_PIXEL_INFO' });
     await expect(decodeFrame(new Uint8Array(4), EXPLICIT_LE, mono(1, 2, 16, 17, 0))).rejects.toMatchObject({ code: 'INVALID_PIXEL_INFO' });
   });
+});
+
+describe('hostile attributes and options', () => {
+  const info = { rows: 65535, columns: 65535, bitsAllocated: 16, bitsStored: 16, pixelRepresentation: 0, samplesPerPixel: 3,
+    photometricInterpretation: 'RGB' } as const;
+
+  it('refuses a frame larger than maxFrameBytes before allocating, naming the syntax', async () => {
+    await expect(decodeFrame(new Uint8Array(16), '1.2.840.10008.1.2.1', info)).rejects.toMatchObject({
+      name: 'DecodeError', code: 'FRAME_TOO_LARGE', transferSyntaxUID: '1.2.840.10008.1.2.1',
+    });
+    const small = { ...info, rows: 4, columns: 4, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2' };
+    await expect(decodeFrame(new Uint8Array(32), '1.2.840.10008.1.2.1', small, { maxFrameBytes: 16 })).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    expect((await decodeFrame(new Uint8Array(32), '1.2.840.10008.1.2.1', small, { maxFrameBytes: 32 })).pixels).toHaveLength(16);
+  });
+
+  it('refuses a malformed palette, LUT or into before decoding', async () => {
+    const grey = { rows: 2, columns: 2, bitsAllocated: 8, bitsStored: 8, pixelRepresentation: 0, samplesPerPixel: 1,
+      photometricInterpretation: 'MONOCHROME2' } as const;
+    const bytes = new Uint8Array(4);
+    const badPalette = { ...grey, photometricInterpretation: 'PALETTE COLOR', palette: { red: null } } as unknown as PixelInfo;
+    await expect(decodeFrame(bytes, '1.2.840.10008.1.2.1', badPalette)).rejects.toMatchObject({ code: 'INVALID_PIXEL_INFO' });
+    const badLut = { lut: { firstMapped: 0, bitsPerEntry: 8, data: null } } as unknown as ModalityLut;
+    await expect(decodeFrame(bytes, '1.2.840.10008.1.2.1', grey, { modalityLut: badLut })).rejects.toMatchObject({ code: 'INVALID_PIXEL_INFO' });
+    await expect(decodeFrame(bytes, '1.2.840.10008.1.2.1', grey, { into: new Float32Array(4) })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(decodeFrame(bytes, '1.2.840.10008.1.2.1', grey, { into: new DataView(new ArrayBuffer(4)) })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+  });
+});
+
+describe('stored bits of codec output (DESIGN: stored values first)', async () => {
+  const { storedBits } = await import('../src/pipeline/frame.js');
+  const ct = { rows: 1, columns: 1, bitsAllocated: 16, bitsStored: 12, highBit: 11, pixelRepresentation: 1, samplesPerPixel: 1,
+    photometricInterpretation: 'MONOCHROME2' } as const;
+  const raw = { ptr: 0, rows: 1, columns: 1, samplesPerPixel: 1, bitsAllocated: 16, bigEndian: false, planar: false, photometricInterpretation: 'MONOCHROME2' };
+  it('native data: at High Bit with Bits Stored bits', () => expect(storedBits(raw, ct)).toEqual({ highBit: 11, bits: 12 }));
+  it('lossless P > Bits Stored: masked to Bits Stored', () => expect(storedBits({ ...raw, precision: 16, lossy: false }, ct)).toEqual({ highBit: 11, bits: 12 }));
+  it('lossy P > Bits Stored: all P bits kept (2048 stays 2048)', () => expect(storedBits({ ...raw, precision: 16, lossy: true }, ct)).toEqual({ highBit: 15, bits: 16 }));
+  it('P < Bits Stored: at P', () => expect(storedBits({ ...raw, precision: 8 }, ct)).toEqual({ highBit: 7, bits: 8 }));
 });

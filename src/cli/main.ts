@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The dicom-pixels command line: argument parsing and file IO over the public API. */
 import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   DecodeError,
@@ -93,9 +94,12 @@ async function decode(path: string, options: { out: string; frame?: number; stor
   process.stderr.write(`${options.out}: ${shape.join('×')} ${outputType}\n`);
 }
 
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
 const program = new Command()
   .name('dicom-pixels')
   .description('Decode DICOM pixel data to real-world values')
+  .version(version)
   .showHelpAfterError();
 
 program
@@ -117,8 +121,12 @@ addThumbnailCommand(program);
 addBenchCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
   if (error instanceof DecodeError || error instanceof UsageError) {
     process.stderr.write(`dicom-pixels: ${error.message}\n`);
+  } else if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
+    // A file system error (a missing output folder, a file that cannot be read): one line.
+    process.stderr.write(`dicom-pixels: ${(error as Error).message}\n`);
   } else {
     process.stderr.write(`dicom-pixels: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }
