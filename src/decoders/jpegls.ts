@@ -13,9 +13,9 @@ export const jpeglsDecoder: Decoder = {
   uids: ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'],
   async decode(fragments, info, { kernels, transferSyntaxUID }): Promise<RawFrame> {
     // CharLS is slow to fail on a cut or inconsistent stream (seconds for a few KB), and decodes
-    // whatever size the stream claims: its structure is checked here first.
-    checkFrame(readJpegLsHeader(joined(fragments), transferSyntaxUID), info, transferSyntaxUID);
-    const { decoder, value: frameInfo } = await decodeFragments(charls, fragments, transferSyntaxUID, (jls) => jls.getFrameInfo());
+    // whatever size the stream claims: its structure is checked first, in CharLS's own buffer.
+    const { decoder, value: frameInfo } = await decodeFragments(charls, fragments, transferSyntaxUID, (jls) => jls.getFrameInfo(),
+      (encoded) => checkFrame(readJpegLsHeader(encoded, transferSyntaxUID), info, transferSyntaxUID));
     const bitsAllocated = checkFrame(frameInfo, info, transferSyntaxUID);
     // getDecodedBuffer() hands back a copy of the codec's output; one more copy into our memory.
     const decoded = decoder.getDecodedBuffer();
@@ -34,18 +34,6 @@ export const jpeglsDecoder: Decoder = {
     };
   },
 };
-
-/** The frame's fragments as one codestream (a view of the only fragment, else a copy). */
-function joined(fragments: readonly Uint8Array[]): Uint8Array {
-  if (fragments.length === 1) return fragments[0]!;
-  const bytes = new Uint8Array(fragments.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of fragments) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  return bytes;
-}
 
 const SOI = 0xd8;
 const EOI = 0xd9;

@@ -323,12 +323,15 @@ interface WholeStreamDecoder extends EmbindObject {
 /**
  * Get the codec, copy the frame's fragments into it, decode, and read what `result` returns,
  * all inside {@link runCodec} (so a cut stream without its end marker is TRUNCATED).
+ * `inspect` sees the joined codestream in the codec's buffer before it decodes; a DecodeError it
+ * throws leaves the module as it is.
  */
 export async function decodeFragments<D extends WholeStreamDecoder, T>(
   loader: CodecLoader<D>,
   fragments: readonly Uint8Array[],
   transferSyntaxUID: string,
   result: (decoder: D) => T,
+  inspect?: (encoded: Uint8Array) => void,
 ): Promise<{ decoder: D; value: T }> {
   const codec = await loader.get();
   const { decoder } = codec;
@@ -337,7 +340,8 @@ export async function decodeFragments<D extends WholeStreamDecoder, T>(
     codec,
     transferSyntaxUID,
     () => {
-      writeEncoded((length) => decoder.getEncodedBuffer(length), fragments);
+      const encoded = writeEncoded((length) => decoder.getEncodedBuffer(length), fragments);
+      inspect?.(encoded);
       decoder.decode();
       return result(decoder);
     },
