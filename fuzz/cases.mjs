@@ -1,0 +1,547 @@
+// Fuzz cases: seeds (the bundled fixtures, split into codec families), seeded mutation plans and
+// the bytes a plan builds. A case is `{ family, index, seed, ops }`; `ops` are fully resolved
+// (positions, values), so the same plan always builds the same file, in the runner and in the
+// child that decodes it, and minimisation can drop ops one by one.
+
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { deflateSync, inflateSync } from 'fflate';
+
+export const FIXTURES = new URL('../fixtures/', import.meta.url);
+
+const ENCAPSULATED = {
+  rle: ['1.2.840.10008.1.2.5'],
+  jpeg: ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'],
+  'jpeg-lossless': ['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'],
+  'jpeg-ls': ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'],
+  j2k: ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.92', '1.2.840.10008.1.2.4.93'],
+  htj2k: ['1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203'],
+};
+const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99'];
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+const BIG_ENDIAN = '1.2.840.10008.1.2.2';
+const IMPLICIT = '1.2.840.10008.1.2';
+const ALL_ENCAPSULATED = Object.values(ENCAPSULATED).flat();
+
+/** Codec families, each fuzzed on its own; `dataset` is the Part 10 reader (any seed, any input). */
+export const FAMILIES = ['native', 'rle', 'jpeg', 'jpeg-lossless', 'jpeg-ls', 'j2k', 'htj2k', 'dataset'];
+
+export function familyOf(transferSyntaxUID) {
+  if (NATIVE.includes(transferSyntaxUID)) return 'native';
+  for (const [family, uids] of Object.entries(ENCAPSULATED)) if (uids.includes(transferSyntaxUID)) return family;
+  return undefined;
+}
+
+// ------------------------------------------------------------------ random numbers
+
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return function next() {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hashString(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The generator of one case: the same (seed, family, index) always gives the same plan. */
+export function caseRandom(seed, family, index) {
+  return mulberry32(hashString(`${seed}/${family}/${index}`));
+}
+
+const int = (rand, n) => Math.floor(rand() * n);
+const pick = (rand, list) => list[int(rand, list.length)];
+function weighted(rand, table) {
+  let total = 0;
+  for (const [, w] of table) total += w;
+  let r = rand() * total;
+  for (const [value, w] of table) if ((r -= w) < 0) return value;
+  return table[table.length - 1][0];
+}
+
+// ------------------------------------------------------------------ reading a seed
+
+const LONG_VRS = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'SQ', 'UT', 'UN', 'UC', 'UR', 'SV', 'UV']);
+const UNDEFINED = 0xffffffff;
+
+class Reader {
+  constructor(bytes, littleEndian, explicit) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.le = littleEndian;
+    this.explicit = explicit;
+  }
+  u16(p) { return this.view.getUint16(p, this.le); }
+  u32(p) { return this.view.getUint32(p, this.le); }
+  /** The element header at `p`: tag, VR, value offset and length. */
+  header(p) {
+    const group = this.u16(p), element = this.u16(p + 2);
+    const tag = ((group << 16) | element) >>> 0;
+    if (group === 0xfffe) return { tag, vr: null, start: p, value: p + 8, length: this.u32(p + 4) };
+    if (this.explicit) {
+      const vr = String.fromCharCode(this.bytes[p + 4], this.bytes[p + 5]);
+      if (LONG_VRS.has(vr)) return { tag, vr, start: p, value: p + 12, length: this.u32(p + 8), lengthAt: p + 8, lengthSize: 4 };
+      return { tag, vr, start: p, value: p + 8, length: this.u16(p + 6), lengthAt: p + 6, lengthSize: 2 };
+    }
+    return { tag, vr: null, start: p, value: p + 8, length: this.u32(p + 4), lengthAt: p + 4, lengthSize: 4 };
+  }
+  /** End of an undefined-length sequence whose items start at `p`. */
+  skipSequence(p) {
+    for (;;) {
+      const h = this.header(p);
+      if (h.tag === 0xfffee0dd) return h.value;
+      if (h.tag !== 0xfffee000) throw new Error(`expected an item at ${p}`);
+      p = h.length === UNDEFINED ? this.skipItem(h.value) : h.value + h.length;
+    }
+  }
+  skipItem(p) {
+    for (;;) {
+      const h = this.header(p);
+      if (h.tag === 0xfffee00d) return h.value;
+      p = h.length === UNDEFINED ? this.skipSequence(h.value) : h.value + h.length;
+    }
+  }
+}
+
+/**
+ * A fixture split into what mutations edit: the File Meta Information, the dataset (inflated if
+ * it was deflated) up to Pixel Data, the pixel data (fragments or the native value) and what
+ * follows it.
+ */
+export function parseSeed(name, bytes) {
+  if (bytes.length < 144 || String.fromCharCode(...bytes.subarray(128, 132)) !== 'DICM') throw new Error(`${name}: not Part 10`);
+  const metaReader = new Reader(bytes, true, true);
+  let p = 132;
+  let transferSyntaxUID;
+  for (;;) {
+    const h = metaReader.header(p);
+    if (h.tag >>> 16 !== 0x0002) break;
+    if (h.tag === 0x00020010) transferSyntaxUID = new TextDecoder().decode(bytes.subarray(h.value, h.value + h.length)).replace(/[\0 ]+$/, '');
+    p = h.value + h.length;
+  }
+  const meta = bytes.slice(0, p);
+  let dataset = bytes.subarray(p);
+  if (transferSyntaxUID === DEFLATED) dataset = inflateSync(dataset);
+  const reader = new Reader(dataset, transferSyntaxUID !== BIG_ENDIAN, transferSyntaxUID !== IMPLICIT);
+  const elements = new Map();
+  let pixel;
+  p = 0;
+  while (p + 8 <= dataset.length) {
+    const h = reader.header(p);
+    if (h.tag === 0x7fe00010) {
+      pixel = { start: p, header: dataset.slice(p, h.value) };
+      if (h.length === UNDEFINED) {
+        const items = [];
+        let q = h.value;
+        for (;;) {
+          const item = reader.header(q);
+          if (item.tag === 0xfffee0dd) { q = item.value; break; }
+          items.push(dataset.slice(item.value, item.value + item.length));
+          q = item.value + item.length;
+        }
+        pixel.bot = items[0];
+        pixel.fragments = items.slice(1);
+        pixel.end = q;
+      } else {
+        pixel.native = dataset.slice(h.value, h.value + h.length);
+        pixel.end = h.value + h.length;
+      }
+      break;
+    }
+    elements.set(h.tag, h);
+    p = h.length === UNDEFINED ? reader.skipSequence(h.value) : h.value + h.length;
+  }
+  if (!pixel) throw new Error(`${name}: no pixel data`);
+  return {
+    name,
+    transferSyntaxUID,
+    family: familyOf(transferSyntaxUID),
+    meta,
+    prefix: dataset.slice(0, pixel.start),
+    pixel,
+    suffix: dataset.slice(pixel.end),
+    elements,
+    littleEndian: reader.le,
+    explicit: reader.explicit,
+    values: (tag) => {
+      const h = elements.get(tag);
+      if (!h) return undefined;
+      if (h.vr === 'US' || (!reader.explicit && h.length === 2)) return reader.u16(h.value);
+      return new TextDecoder().decode(dataset.subarray(h.value, h.value + h.length)).trim();
+    },
+  };
+}
+
+/** Every fixture of every family (fuzz findings excluded), as seeds. */
+export function loadSeeds() {
+  const seeds = [];
+  const add = (file, good) => {
+    try {
+      seeds.push({ ...parseSeed(file, new Uint8Array(readFileSync(new URL(file, FIXTURES)))), good });
+    } catch {
+      // bad fixtures that are not Part 10 with pixel data are not seeds
+    }
+  };
+  const manifests = ['manifest.json'];
+  for (const entry of readdirSync(FIXTURES, { withFileTypes: true })) {
+    if (entry.isDirectory() && entry.name !== 'fuzz' && existsSync(new URL(`${entry.name}/manifest.json`, FIXTURES))) {
+      manifests.push(`${entry.name}/manifest.json`);
+    }
+  }
+  for (const manifest of manifests) {
+    const base = manifest.includes('/') ? manifest.slice(0, manifest.indexOf('/') + 1) : '';
+    const parsed = JSON.parse(readFileSync(new URL(manifest, FIXTURES), 'utf8'));
+    for (const entry of parsed.fixtures) add(base + entry.file, true);
+    for (const entry of parsed.bad ?? []) add(base + entry.file, false);
+  }
+  return seeds;
+}
+
+/** The seeds a family mutates (a seed's `good`: a valid fixture, whose decode is a sentinel). */
+export function familySeeds(seeds, family) {
+  return family === 'dataset' ? seeds : seeds.filter((seed) => seed.family === family);
+}
+
+// ------------------------------------------------------------------ planning a case
+
+const PIXEL_TAGS = {
+  samplesPerPixel: 0x00280002,
+  photometric: 0x00280004,
+  planar: 0x00280006,
+  frames: 0x00280008,
+  rows: 0x00280010,
+  columns: 0x00280011,
+  bitsAllocated: 0x00280100,
+  bitsStored: 0x00280101,
+  highBit: 0x00280102,
+  pixelRepresentation: 0x00280103,
+  rescaleIntercept: 0x00281052,
+  rescaleSlope: 0x00281053,
+  windowCenter: 0x00281050,
+  windowWidth: 0x00281051,
+};
+const US_LIES = [0, 1, 2, 3, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 64, 255, 256, 4096, 8193, 32768, 46341, 65535];
+const IS_LIES = ['0', '1', '2', '3', '-1', '4', '1000', '65536', '2147483647', '2147483648', '4294967296', 'abc', '1e9', ''];
+const DS_LIES = ['0', '-1', '1', '1e308', '-1e308', 'NaN', 'abc', '1e-308', '65535', '-32768', ''];
+const PHOTOMETRIC = ['MONOCHROME1', 'MONOCHROME2', 'RGB', 'PALETTE COLOR', 'YBR_FULL', 'YBR_FULL_422', 'YBR_ICT', 'YBR_RCT',
+  'YBR_PARTIAL_420', 'ARGB', 'CMYK', 'HSV', 'XYZ', ''];
+const WORD_LIES = [0, 1, 2, 3, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xfffe, 0xffff];
+const DWORD_LIES = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x10000, 8192, 65535, 65536, 46341];
+
+function attributeOp(rand) {
+  const tag = pick(rand, Object.values(PIXEL_TAGS));
+  switch (tag) {
+    case PIXEL_TAGS.photometric: return { op: 'attr', tag, text: pick(rand, PHOTOMETRIC) };
+    case PIXEL_TAGS.frames: return { op: 'attr', tag, text: pick(rand, IS_LIES) };
+    case PIXEL_TAGS.rescaleIntercept: case PIXEL_TAGS.rescaleSlope: case PIXEL_TAGS.windowCenter: case PIXEL_TAGS.windowWidth:
+      return { op: 'attr', tag, text: pick(rand, DS_LIES) };
+    default:
+      return { op: 'attr', tag, us: rand() < 0.8 ? pick(rand, US_LIES) : int(rand, 65536) };
+  }
+}
+
+/** Byte offsets just after JPEG / JPEG 2000 markers in the first 2 KB of a codestream. */
+function markerOffsets(bytes) {
+  const found = [];
+  const end = Math.min(bytes.length - 1, 2048);
+  for (let i = 0; i < end; i++) if (bytes[i] === 0xff && bytes[i + 1] > 0x01 && bytes[i + 1] !== 0xff) found.push(i + 2);
+  return found;
+}
+
+function fragmentOp(rand, seed, donors) {
+  const fragments = seed.pixel.fragments;
+  const frag = int(rand, Math.max(1, fragments.length));
+  const bytes = fragments[frag] ?? new Uint8Array(0);
+  const n = Math.max(1, bytes.length);
+  // Headers are where lies are; bias positions towards the start of a codestream.
+  const position = () => (rand() < 0.5 ? int(rand, Math.min(n, 512)) : int(rand, n));
+  const kind = weighted(rand, [
+    ['truncate', 10], ['flip', 20], ['set', 10], ['word', 18], ['delete', 6], ['duplicate', 5], ['insert', 5],
+    ['splice', 6], ['split', 4], ['drop', 3], ['repeat', 3], ['empty', 2], ['bot', 4], ['ts', 4],
+  ]);
+  switch (kind) {
+    case 'truncate': return { op: 'frag-truncate', frag, at: rand() < 0.3 ? int(rand, 64) : int(rand, n) };
+    case 'flip': return { op: 'frag-flip', frag, bits: Array.from({ length: 1 + int(rand, 8) }, () => position() * 8 + int(rand, 8)) };
+    case 'set': return { op: 'frag-set', frag, at: position(), bytes: Array.from({ length: 1 + int(rand, 4) }, () => pick(rand, [0, 0xff, int(rand, 256)])) };
+    case 'word': {
+      const marks = seed.family === 'rle' ? [] : markerOffsets(bytes);
+      // RLE: the 64-byte header is sixteen little-endian uint32 (segment count and offsets).
+      if (seed.family === 'rle') return { op: 'frag-word', frag, at: 4 * int(rand, 16), size: 4, le: true, value: rand() < 0.5 ? pick(rand, DWORD_LIES) : int(rand, 64) };
+      const at = marks.length ? pick(rand, marks) + 2 * int(rand, 12) : position();
+      const size = rand() < 0.7 ? 2 : 4;
+      return { op: 'frag-word', frag, at, size, le: false, value: pick(rand, size === 2 ? WORD_LIES : DWORD_LIES) };
+    }
+    case 'delete': return { op: 'frag-delete', frag, at: position(), length: 1 + int(rand, rand() < 0.5 ? 16 : n) };
+    case 'duplicate': return { op: 'frag-duplicate', frag, at: position(), length: 1 + int(rand, 256), to: int(rand, n) };
+    case 'insert': return { op: 'frag-insert', frag, at: position(), bytes: Array.from({ length: 1 + int(rand, 32) }, () => int(rand, 256)) };
+    case 'splice': {
+      const donor = pick(rand, donors);
+      const dfrag = int(rand, Math.max(1, donor.pixel.fragments?.length ?? 1));
+      return { op: 'frag-splice', frag, at: int(rand, n), donor: donor.name, donorFrag: dfrag, from: int(rand, 4096) };
+    }
+    case 'split': return { op: 'frags-split', frag, at: int(rand, n) };
+    case 'drop': return { op: 'frags-drop', frag };
+    case 'repeat': return { op: 'frags-repeat', frag };
+    case 'empty': return { op: 'frags-empty', frag };
+    case 'bot': return { op: 'bot', values: Array.from({ length: int(rand, 4) }, () => (rand() < 0.5 ? pick(rand, DWORD_LIES) : int(rand, 1 << 20))) };
+    default: return { op: 'ts', uid: pick(rand, ALL_ENCAPSULATED) };
+  }
+}
+
+function fileOp(rand, length) {
+  const kind = weighted(rand, [['truncate', 4], ['flip', 4], ['set', 2]]);
+  if (kind === 'truncate') return { op: 'file-truncate', at: rand() < 0.5 ? length - 1 - int(rand, Math.min(length, 600)) : int(rand, length) };
+  if (kind === 'flip') return { op: 'file-flip', bits: Array.from({ length: 1 + int(rand, 6) }, () => int(rand, length * 8)) };
+  return { op: 'file-set', at: int(rand, length), byte: pick(rand, [0, 0xff, int(rand, 256)]) };
+}
+
+/** A case's plan: one to four mutations of one seed of the family. */
+export function planCase(seedBase, family, index, pool, donors) {
+  const rand = caseRandom(seedBase, family, index);
+  const seed = pick(rand, pool);
+  const length = seed.meta.length + seed.prefix.length + 64 + (seed.pixel.native?.length ?? 0) +
+    (seed.pixel.fragments?.reduce((n, f) => n + f.length + 8, 0) ?? 0);
+  const ops = [];
+  const count = 1 + int(rand, rand() < 0.7 ? 2 : 4);
+  for (let i = 0; i < count; i++) {
+    if (family === 'dataset') {
+      const kind = weighted(rand, [['attr', 6], ['file', 6], ['value-truncate', 2], ['random', 1]]);
+      if (kind === 'attr') ops.push(attributeOp(rand));
+      else if (kind === 'file') ops.push(fileOp(rand, length));
+      else if (kind === 'value-truncate') ops.push({ op: 'value-truncate', index: int(rand, 64), keep: int(rand, 8) });
+      else ops.push({ op: 'random', length: int(rand, 1024), seed: int(rand, 2 ** 31) });
+    } else if (seed.pixel.native) {
+      const kind = weighted(rand, [['attr', 5], ['native', 3], ['file', 2]]);
+      if (kind === 'attr') ops.push(attributeOp(rand));
+      else if (kind === 'file') ops.push(fileOp(rand, length));
+      else ops.push(rand() < 0.6 ? { op: 'native-truncate', at: int(rand, seed.pixel.native.length) } : { op: 'native-extend', length: 1 + int(rand, 4096) });
+    } else {
+      const kind = weighted(rand, [['frag', 14], ['attr', 4], ['file', 1]]);
+      if (kind === 'attr') ops.push(attributeOp(rand));
+      else if (kind === 'file') ops.push(fileOp(rand, length));
+      else ops.push(fragmentOp(rand, seed, donors));
+    }
+  }
+  const options = {};
+  const r = rand();
+  if (r < 0.15) options.modalityLut = false;
+  else if (r < 0.25) options.thumbnail = 24 + int(rand, 64);
+  if ((family === 'j2k' || family === 'htj2k') && rand() < 0.25) options.resolutionLevel = int(rand, 4);
+  return { family, index, seed: seed.name, ops, options };
+}
+
+// ------------------------------------------------------------------ building a case
+
+function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+function encodeText(text, vr) {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length % 2 === 0) return bytes;
+  return concat([bytes, new Uint8Array([vr === 'UI' ? 0 : 0x20])]);
+}
+
+/** Header of element `tag` with `vr` and `length` in the seed's encoding. */
+function elementHeader(seed, tag, vr, length) {
+  const long = !seed.explicit || LONG_VRS.has(vr);
+  const out = new Uint8Array(seed.explicit && long ? 12 : 8);
+  const dv = new DataView(out.buffer);
+  dv.setUint16(0, tag >>> 16, seed.littleEndian);
+  dv.setUint16(2, tag & 0xffff, seed.littleEndian);
+  if (seed.explicit) {
+    out[4] = vr.charCodeAt(0);
+    out[5] = vr.charCodeAt(1);
+    if (long) dv.setUint32(8, length, seed.littleEndian);
+    else dv.setUint16(6, length, seed.littleEndian);
+  } else {
+    dv.setUint32(4, length, seed.littleEndian);
+  }
+  return out;
+}
+
+const VR_OF = {
+  [PIXEL_TAGS.photometric]: 'CS', [PIXEL_TAGS.frames]: 'IS', [PIXEL_TAGS.rescaleIntercept]: 'DS',
+  [PIXEL_TAGS.rescaleSlope]: 'DS', [PIXEL_TAGS.windowCenter]: 'DS', [PIXEL_TAGS.windowWidth]: 'DS',
+};
+
+function item(tag, payload) {
+  const head = new Uint8Array(8);
+  const dv = new DataView(head.buffer);
+  dv.setUint16(0, 0xfffe, true);
+  dv.setUint16(2, tag, true);
+  dv.setUint32(4, payload.length, true);
+  return [head, payload];
+}
+
+/** The file a plan describes. `seeds` maps names to parsed seeds (for splices). */
+export function buildCase(plan, seeds) {
+  const seed = seeds.get(plan.seed);
+  let transferSyntaxUID = seed.transferSyntaxUID;
+  // Attribute edits: replace (or add before Pixel Data) whole elements of the dataset prefix.
+  const edits = new Map();
+  let fragments = seed.pixel.fragments?.slice();
+  let bot = seed.pixel.bot;
+  let native = seed.pixel.native;
+  const valueTruncations = [];
+  const fileOps = [];
+  const clampAt = (at, length) => (length === 0 ? 0 : at % (length + 1));
+  const withFragment = (frag, edit) => {
+    if (!fragments || fragments.length === 0) return;
+    const i = frag % fragments.length;
+    fragments[i] = edit(fragments[i]);
+  };
+  for (const op of plan.ops) {
+    switch (op.op) {
+      case 'attr': {
+        const vr = VR_OF[op.tag] ?? 'US';
+        let value;
+        if (op.us !== undefined) {
+          value = new Uint8Array(2);
+          new DataView(value.buffer).setUint16(0, op.us, seed.littleEndian);
+        } else {
+          value = encodeText(op.text, vr);
+        }
+        edits.set(op.tag, { vr, value });
+        break;
+      }
+      case 'value-truncate': valueTruncations.push(op); break;
+      case 'ts': if (fragments) transferSyntaxUID = op.uid; break;
+      case 'frag-truncate': withFragment(op.frag, (f) => f.slice(0, clampAt(op.at, f.length))); break;
+      case 'frag-flip': withFragment(op.frag, (f) => {
+        const out = f.slice();
+        if (out.length) for (const bit of op.bits) out[(bit >>> 3) % out.length] ^= 1 << (bit & 7);
+        return out;
+      }); break;
+      case 'frag-set': withFragment(op.frag, (f) => {
+        const out = f.slice();
+        op.bytes.forEach((b, k) => { if (out.length) out[(op.at + k) % out.length] = b; });
+        return out;
+      }); break;
+      case 'frag-word': withFragment(op.frag, (f) => {
+        if (op.at + op.size > f.length) return f;
+        const out = f.slice();
+        const dv = new DataView(out.buffer);
+        if (op.size === 2) dv.setUint16(op.at, op.value & 0xffff, op.le);
+        else dv.setUint32(op.at, op.value >>> 0, op.le);
+        return out;
+      }); break;
+      case 'frag-delete': withFragment(op.frag, (f) => {
+        const at = clampAt(op.at, f.length);
+        return concat([f.subarray(0, at), f.subarray(at + op.length)]);
+      }); break;
+      case 'frag-duplicate': withFragment(op.frag, (f) => {
+        const at = clampAt(op.at, f.length);
+        const to = clampAt(op.to, f.length);
+        return concat([f.subarray(0, to), f.subarray(at, at + op.length), f.subarray(to)]);
+      }); break;
+      case 'frag-insert': withFragment(op.frag, (f) => {
+        const at = clampAt(op.at, f.length);
+        return concat([f.subarray(0, at), new Uint8Array(op.bytes), f.subarray(at)]);
+      }); break;
+      case 'frag-splice': withFragment(op.frag, (f) => {
+        const donor = seeds.get(op.donor);
+        const dfs = donor?.pixel.fragments;
+        if (!dfs || dfs.length === 0) return f;
+        const d = dfs[op.donorFrag % dfs.length];
+        return concat([f.subarray(0, clampAt(op.at, f.length)), d.subarray(clampAt(op.from, d.length))]);
+      }); break;
+      case 'frags-split': if (fragments?.length) {
+        const i = op.frag % fragments.length;
+        const f = fragments[i];
+        const at = clampAt(op.at, f.length);
+        fragments.splice(i, 1, f.slice(0, at), f.slice(at));
+      } break;
+      case 'frags-drop': if (fragments?.length) fragments.splice(op.frag % fragments.length, 1); break;
+      case 'frags-repeat': if (fragments?.length) { const i = op.frag % fragments.length; fragments.splice(i, 0, fragments[i]); } break;
+      case 'frags-empty': if (fragments) fragments.splice(fragments.length ? op.frag % (fragments.length + 1) : 0, 0, new Uint8Array(0)); break;
+      case 'bot': {
+        bot = new Uint8Array(4 * op.values.length);
+        op.values.forEach((v, k) => new DataView(bot.buffer).setUint32(4 * k, v >>> 0, true));
+        break;
+      }
+      case 'native-truncate': if (native) native = native.slice(0, clampAt(op.at, native.length)); break;
+      case 'native-extend': if (native) native = concat([native, new Uint8Array(op.length).fill(0xa5)]); break;
+      case 'file-truncate': case 'file-flip': case 'file-set': case 'random': fileOps.push(op); break;
+      default: throw new Error(`unknown op ${op.op}`);
+    }
+  }
+  // The dataset prefix with edited elements (applied from the last so offsets stay valid).
+  let prefix = seed.prefix;
+  const present = [...seed.elements.values()].filter((h) => edits.has(h.tag)).sort((a, b) => b.start - a.start);
+  for (const h of present) {
+    const { vr, value } = edits.get(h.tag);
+    const element = concat([elementHeader(seed, h.tag, seed.explicit ? h.vr : vr, value.length), value]);
+    prefix = concat([prefix.subarray(0, h.start), element, prefix.subarray(h.value + h.length)]);
+  }
+  const added = [...edits.entries()].filter(([tag]) => !seed.elements.has(tag))
+    .flatMap(([tag, { vr, value }]) => [elementHeader(seed, tag, vr, value.length), value]);
+  if (valueTruncations.length) {
+    // Shorten the value of the k-th element of the prefix (LUT data, descriptors, strings).
+    const list = [...seed.elements.values()].filter((h) => h.length !== UNDEFINED && h.length > 0 && !edits.has(h.tag));
+    const targets = [...new Set(valueTruncations.map((op) => list[op.index % list.length]))].sort((a, b) => b.start - a.start);
+    for (const h of targets) {
+      const op = valueTruncations.find((o) => list[o.index % list.length] === h);
+      const keep = Math.min(h.length, op.keep);
+      const element = concat([elementHeader(seed, h.tag, h.vr ?? 'OB', keep), prefix.subarray(h.value, h.value + keep)]);
+      prefix = concat([prefix.subarray(0, h.start), element, prefix.subarray(h.value + h.length)]);
+    }
+  }
+  let pixel;
+  if (fragments) {
+    pixel = [seed.pixel.header, ...item(0xe000, bot ?? new Uint8Array(0)), ...fragments.flatMap((f) => item(0xe000, f)), ...item(0xe0dd, new Uint8Array(0))];
+  } else {
+    const vr = seed.explicit ? String.fromCharCode(seed.pixel.header[4], seed.pixel.header[5]) : 'OB';
+    pixel = [elementHeader(seed, 0x7fe00010, vr, native.length), native];
+  }
+  let dataset = concat([prefix, ...added, ...pixel, seed.suffix]);
+  if (seed.transferSyntaxUID === DEFLATED) dataset = deflateSync(dataset, { level: 1 });
+  let meta = seed.meta;
+  if (transferSyntaxUID !== seed.transferSyntaxUID) meta = replaceTransferSyntax(meta, transferSyntaxUID);
+  let file = concat([meta, dataset]);
+  for (const op of fileOps) {
+    if (op.op === 'random') {
+      const rand = mulberry32(op.seed);
+      file = Uint8Array.from({ length: op.length }, () => Math.floor(rand() * 256));
+      if (op.seed & 1 && file.length > 132) file.set([0x44, 0x49, 0x43, 0x4d], 128);
+    } else if (op.op === 'file-truncate') {
+      file = file.slice(0, clampAt(op.at, file.length));
+    } else if (op.op === 'file-flip') {
+      if (file.length) for (const bit of op.bits) file[(bit >>> 3) % file.length] ^= 1 << (bit & 7);
+    } else if (file.length) {
+      file[op.at % file.length] = op.byte;
+    }
+  }
+  return file;
+}
+
+/** File Meta Information with another Transfer Syntax UID (and its group length fixed). */
+function replaceTransferSyntax(meta, uid) {
+  const reader = new Reader(meta, true, true);
+  let p = 132;
+  while (p + 8 <= meta.length) {
+    const h = reader.header(p);
+    if (h.tag === 0x00020010) {
+      const value = encodeText(uid, 'UI');
+      const element = concat([elementHeader({ explicit: true, littleEndian: true }, h.tag, 'UI', value.length), value]);
+      const out = concat([meta.subarray(0, p), element, meta.subarray(h.value + h.length)]);
+      const group = reader.header(132);
+      if (group.tag === 0x00020000) {
+        const dv = new DataView(out.buffer);
+        dv.setUint32(group.value, dv.getUint32(group.value, true) + value.length - h.length, true);
+      }
+      return out;
+    }
+    p = h.value + h.length;
+  }
+  return meta;
+}

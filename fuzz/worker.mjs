@@ -1,0 +1,145 @@
+// The child process of the fuzz runner: builds each case from its plan, decodes it with the
+// built library (dist/), classifies the outcome and reports findings over IPC. Before each case
+// it writes the case index to the status file, so the runner can name the case of a hang or a
+// crash. Every few cases, and after every trap, it decodes a seed again and compares the pixels
+// with the first decode (a wrong later decode).
+
+import { createHash } from 'node:crypto';
+import { openSync, readFileSync, writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { FIXTURES, buildCase, familySeeds, loadSeeds, planCase } from './cases.mjs';
+
+const { openDicom, thumbnail, DecodeError } = await import(new URL('../dist/index.js', import.meta.url).href);
+
+/** The limit the harness decodes with: 8 MiB (a 2048² 16-bit frame), 16× the largest seed frame. */
+export const FUZZ_MAX_FRAME_BYTES = 8 * 2 ** 20;
+const SLOW_MS = Number(process.env.FUZZ_SLOW_MS ?? 1000);
+const MAX_FRAMES = 3;
+
+const statusFd = openSync(process.env.FUZZ_STATUS, 'r+');
+const seeds = loadSeeds();
+const byName = new Map(seeds.map((s) => [s.name, s]));
+const good = new Set(seeds.filter((s) => s.good).map((s) => s.name));
+
+function traps(error) {
+  for (let e = error, depth = 0; e && depth < 8; e = e.cause, depth++) {
+    if (e instanceof WebAssembly.RuntimeError) return e;
+  }
+  return undefined;
+}
+
+function classify(error) {
+  if (error instanceof DecodeError) {
+    const trap = traps(error);
+    if (trap) return { cls: 'trap', code: error.code, codec: error.codec, message: trap.message };
+    return { cls: 'error', code: error.code };
+  }
+  return { cls: 'exception', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+}
+
+async function decode(bytes, options) {
+  const { thumbnail: size, ...decodeOptions } = options;
+  if (size) {
+    await thumbnail(bytes, { size });
+    return undefined;
+  }
+  const image = openDicom(bytes);
+  const frames = Math.min(image.numberOfFrames, MAX_FRAMES);
+  let hash;
+  for (let i = 0; i < frames; i++) {
+    const frame = await image.decodeFrame(i, { maxFrameBytes: FUZZ_MAX_FRAME_BYTES, ...decodeOptions });
+    if (i === 0) hash = createHash('sha1').update(new Uint8Array(frame.pixels.buffer, frame.pixels.byteOffset, frame.pixels.byteLength)).digest('hex');
+  }
+  return hash;
+}
+
+// Sentinels: the first decode of each good seed, computed in this process before any case.
+const sentinels = new Map();
+async function sentinel(name) {
+  if (!good.has(name)) return undefined;
+  const bytes = buildCase({ seed: name, ops: [] }, byName);
+  try {
+    return await decode(bytes, {});
+  } catch (error) {
+    return `error ${error?.code ?? error}`;
+  }
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const status = Buffer.alloc(16);
+function markStatus(index) {
+  status.fill(0x20);
+  status.write(String(index));
+  writeSync(statusFd, status, 0, 16, 0);
+}
+
+async function runOne(plan) {
+  const bytes = plan.file ? new Uint8Array(readFileSync(new URL(plan.file, FIXTURES))) : buildCase(plan, byName);
+  const start = performance.now();
+  let outcome;
+  try {
+    await decode(bytes, plan.options ?? {});
+    outcome = { cls: 'ok' };
+  } catch (error) {
+    outcome = classify(error);
+  }
+  outcome.ms = performance.now() - start;
+  if (outcome.ms > SLOW_MS && outcome.cls !== 'trap' && outcome.cls !== 'exception') outcome = { ...outcome, cls: 'slow', was: outcome.cls };
+  return outcome;
+}
+
+async function laterWrong(name) {
+  if (!sentinels.has(name)) sentinels.set(name, await sentinel(name));
+  const expected = sentinels.get(name);
+  if (expected === undefined) return false;
+  return (await sentinel(name)) !== expected;
+}
+
+async function run({ family, seedBase, start, count, until }) {
+  const pool = familySeeds(seeds, family);
+  const donors = pool.filter((s) => s.pixel.fragments);
+  for (const seed of pool) if (seed.good && !sentinels.has(seed.name)) sentinels.set(seed.name, await sentinel(seed.name));
+  const counts = {};
+  let lastReport = performance.now();
+  let done = 0;
+  let maxMs = 0;
+  for (let index = start; index < start + count && Date.now() < until; index++) {
+    markStatus(index);
+    const plan = planCase(seedBase, family, index, pool, donors.length ? donors : pool);
+    const outcome = await runOne(plan);
+    const key = outcome.cls === 'error' ? outcome.code : outcome.cls;
+    counts[key] = (counts[key] ?? 0) + 1;
+    maxMs = Math.max(maxMs, outcome.ms);
+    if (outcome.cls !== 'ok' && outcome.cls !== 'error') process.send({ type: 'finding', plan, outcome });
+    if ((outcome.cls === 'trap' || index % 16 === 0) && (await laterWrong(plan.seed))) {
+      process.send({ type: 'finding', plan, outcome: { cls: 'later-wrong', after: outcome, ms: 0 } });
+      sentinels.delete(plan.seed);
+    }
+    done++;
+    const now = performance.now();
+    if (now - lastReport > 250) {
+      lastReport = now;
+      process.send({ type: 'progress', done, counts, maxMs, memory: process.memoryUsage() });
+      await tick();
+    }
+  }
+  process.send({ type: 'done', done, counts, maxMs, memory: process.memoryUsage() });
+  await tick();
+}
+
+async function replay({ plans }) {
+  const results = [];
+  for (const plan of plans) {
+    markStatus(plan.index ?? 0);
+    results.push(await runOne(plan));
+  }
+  process.send({ type: 'replayed', results });
+  await tick();
+}
+
+process.on('message', async (message) => {
+  if (message.type === 'run') await run(message);
+  else if (message.type === 'replay') await replay(message);
+  else if (message.type === 'exit') process.exit(0);
+});
+process.send({ type: 'ready' });
