@@ -202,8 +202,8 @@ describe('codec lifecycle', () => {
     const { fragments, info, uid } = frameOf(J2K);
     await expectCt(J2K);
     const stream = Uint8Array.from(fragments.flatMap((part) => Array.from(part)));
-    const cod = stream.findIndex((byte, i) => byte === 0xff && stream[i + 1] === 0x52);
-    stream[cod + 9] = 40; // more decomposition levels than A.6.1 allows
+    const sot = stream.findIndex((byte, i) => byte === 0xff && stream[i + 1] === 0x90);
+    stream[sot + 5] = 7; // Isot 7 in a one-tile image (the header checks do not look at it)
     await expect(decodeFrame(stream, uid, info)).rejects.toMatchObject({
       code: 'CORRUPT_DATA',
       message: expect.stringContaining('OpenJPEG'),
@@ -215,13 +215,40 @@ describe('codec lifecycle', () => {
     const { fragments, info, uid } = frameOf(HTJ2K);
     await expectCt(HTJ2K);
     const stream = Uint8Array.from(fragments.flatMap((part) => Array.from(part)));
-    const cod = stream.findIndex((byte, i) => byte === 0xff && stream[i + 1] === 0x52);
-    stream[cod + 10] = 9; // code-block width exponent 11: above A.6.1's limit
+    const qcd = stream.findIndex((byte, i) => byte === 0xff && stream[i + 1] === 0x5c);
+    stream[qcd + 4] = (stream[qcd + 4]! & 0xe0) | 3; // quantization style 3 (A.6.4: reserved)
     await expect(decodeFrame(stream, uid, info)).rejects.toMatchObject({
       code: 'CORRUPT_DATA',
       message: expect.stringContaining('OpenJPH'),
     });
     await expectCt(HTJ2K);
+  });
+
+  it('JPEG 2000 headers that claim more than the data can hold are refused before the codec runs', async () => {
+    for (const entry of [J2K, HTJ2K]) {
+      const { fragments, info, uid } = frameOf(entry);
+      const whole = Uint8Array.from(fragments.flatMap((part) => Array.from(part)));
+      const siz = whole.findIndex((byte, i) => byte === 0xff && whole[i + 1] === 0x51);
+      const cod = whole.findIndex((byte, i) => byte === 0xff && whole[i + 1] === 0x52);
+      const edit = (change: (view: DataView, bytes: Uint8Array) => void) => {
+        const bytes = whole.slice();
+        change(new DataView(bytes.buffer), bytes);
+        return bytes;
+      };
+      // 1×1 tiles: 16320 tiles need 14 bytes each, far more than the stream has.
+      const tiny = edit((v) => { v.setUint32(siz + 22, 1); v.setUint32(siz + 26, 1); });
+      await expect(decodeFrame(tiny, uid, info)).rejects.toMatchObject({ code: 'TRUNCATED', message: expect.stringContaining('needs at least') });
+      // 8192² in 1×1 tiles, agreeing with the attributes: more tiles than Isot can number.
+      const bomb = edit((v) => { v.setUint32(siz + 6, 8192); v.setUint32(siz + 10, 8192); v.setUint32(siz + 22, 1); v.setUint32(siz + 26, 1); });
+      await expect(decodeFrame(bomb, uid, { ...info, rows: 8192, columns: 8192 })).rejects.toMatchObject({
+        code: 'CORRUPT_DATA', message: expect.stringContaining('67108864 tiles'),
+      });
+      const levels = edit((_, b) => { b[cod + 9] = 40; });
+      await expect(decodeFrame(levels, uid, info)).rejects.toMatchObject({ code: 'CORRUPT_DATA', message: expect.stringContaining('40 decomposition levels') });
+      const blocks = edit((_, b) => { b[cod + 10] = 9; });
+      await expect(decodeFrame(blocks, uid, info)).rejects.toMatchObject({ code: 'CORRUPT_DATA', message: expect.stringContaining('code-blocks of 2^11') });
+      await expectCt(entry);
+    }
   });
 
   it('JPEG 2000 and HTJ2K cut inside a tile-part give TRUNCATED', async () => {

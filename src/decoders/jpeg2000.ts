@@ -44,6 +44,11 @@ export interface Codestream {
   highThroughput: boolean;
   /** The data ends inside the main header or inside a tile-part (its Psot runs past the end). */
   truncated: boolean;
+  /**
+   * Fewest bytes a complete codestream with these headers can have: 14 per tile (SOT, SOD),
+   * and one per packet (B.9, B.10), counted where the main header sets the coding style.
+   */
+  minimumBytes: number;
 }
 
 const SOC = 0xff4f;
@@ -51,6 +56,7 @@ const SIZ = 0xff51;
 const COD = 0xff52;
 const COC = 0xff53;
 const SOT = 0xff90;
+const SOD = 0xff93;
 const EOC = 0xffd9;
 
 /** Offset of the codestream in a JP2 file (its 'jp2c' box), or 0 for a bare codestream. */
@@ -95,7 +101,12 @@ export function readCodestream(bytes: Uint8Array, start: number, transferSyntaxU
     irreversible: false,
     highThroughput: false,
     truncated: false,
+    minimumBytes: 0,
   };
+  let tiles = 1;
+  let layers = 1;
+  let precincts = 0;
+  let sawCoc = false;
   let sawSiz = false;
   let sawCod = false;
   let at = 2;
@@ -125,6 +136,7 @@ export function readCodestream(bytes: Uint8Array, start: number, transferSyntaxU
       stream.height = ysiz - stream.offsetY;
       stream.components = view.getUint16(body + 34);
       if (stream.components === 0 || 38 + 3 * stream.components > length) throw corrupt(`SIZ lists ${stream.components} components in ${length} bytes`);
+      tiles = tileCount(view, body, corrupt);
       stream.highThroughput = (rsiz & 0x4000) !== 0;
       const ssiz = bytes[body + 36]!;
       stream.precision = (ssiz & 0x7f) + 1;
@@ -138,42 +150,116 @@ export function readCodestream(bytes: Uint8Array, start: number, transferSyntaxU
       // Scod, SGcod (progression order, layers, multiple component transform), SPcod (levels,
       // code-block width and height, style, transformation: 0 = 9/7 irreversible) (A.6.1)
       if (length < 12) throw corrupt(`COD has length ${length}`);
+      const scod = bytes[body]!;
+      layers = view.getUint16(body + 2);
+      const levels = bytes[body + 5]!;
+      checkCodingStyle(bytes, body + 5, at + 2 + length, scod, corrupt);
+      if (bytes[body + 1]! > 4 || layers === 0) throw corrupt(`COD gives progression order ${bytes[body + 1]} with ${layers} layers`);
       stream.colourTransform = bytes[body + 4] !== 0;
-      stream.decompositions = Math.min(stream.decompositions, bytes[body + 5]!);
+      stream.decompositions = Math.min(stream.decompositions, levels);
       if (bytes[body + 9] === 0) stream.irreversible = true;
+      if (sawSiz) precincts = precinctCount(stream, levels, (scod & 1) !== 0 ? bytes.subarray(body + 10, body + 11 + levels) : undefined);
       sawCod = true;
     } else if (marker === COC) {
       // Ccoc is one byte below 257 components, else two; then Scoc, then SPcoc as in COD (A.6.2)
       const spcoc = body + (stream.components < 257 ? 2 : 3);
       if (spcoc + 5 > at + 2 + length) throw corrupt(`COC has length ${length}`);
+      checkCodingStyle(bytes, spcoc, at + 2 + length, bytes[spcoc - 1]!, corrupt);
       stream.decompositions = Math.min(stream.decompositions, bytes[spcoc]!);
+      sawCoc = true;
       if (bytes[spcoc + 4] === 0) stream.irreversible = true;
     }
     at += 2 + length;
   }
   if (!sawSiz || (!sawCod && !stream.truncated)) throw corrupt(`main header without ${sawSiz ? 'COD' : 'SIZ'}`);
-  if (!stream.truncated) stream.truncated = tilePartsTruncated(view, at);
+  const parts = stream.truncated ? { truncated: true, tileStyles: true } : walkTileParts(view, at);
+  stream.truncated = parts.truncated;
   if (!sawCod) stream.decompositions = 0;
+  // Each tile has a tile-part (SOT and SOD: 14 bytes). Where the main header's COD alone sets
+  // the coding style, each component also has a packet per layer and resolution of each tile,
+  // and per layer and precinct of the whole image.
+  const packets = sawCoc || parts.tileStyles ? 0 : Math.max(tiles * (stream.decompositions + 1), precincts) * stream.components * layers;
+  stream.minimumBytes = Math.max(14 * tiles, packets);
   return stream;
 }
 
+/** Number of tiles from SIZ (A.5.1), refusing a tile grid the standard does not allow. */
+function tileCount(view: DataView, body: number, corrupt: (detail: string) => DecodeError): number {
+  const [xsiz, ysiz, xosiz, yosiz, xtsiz, ytsiz, xtosiz, ytosiz] = [2, 6, 10, 14, 18, 22, 26, 30].map((o) => view.getUint32(body + o)) as [
+    number, number, number, number, number, number, number, number,
+  ];
+  if (xsiz <= xosiz || ysiz <= yosiz) throw corrupt(`SIZ gives an empty image (${xsiz}×${ysiz} from ${xosiz}, ${yosiz})`);
+  if (xtsiz === 0 || ytsiz === 0 || xtosiz > xosiz || ytosiz > yosiz || xtosiz + xtsiz <= xosiz || ytosiz + ytsiz <= yosiz) {
+    throw corrupt(`SIZ gives tiles of ${xtsiz}×${ytsiz} at ${xtosiz}, ${ytosiz} that do not cover the image`);
+  }
+  const tiles = Math.ceil((xsiz - xtosiz) / xtsiz) * Math.ceil((ysiz - ytosiz) / ytsiz);
+  // Isot is 16 bits, and 65535 is not a tile index (A.4.2).
+  if (tiles > 65535) throw corrupt(`SIZ gives ${tiles} tiles (at most 65535)`);
+  return tiles;
+}
+
 /**
- * Walk the tile-parts from the first SOT: one whose Psot runs past the end of the data means
- * the codestream was cut (A.4.2). Psot 0 is the last tile-part, running to EOC.
+ * SPcod / SPcoc from `at` (levels, code-block width and height exponents, style, transform,
+ * precinct sizes) against A.6.1: code-blocks of 4 to 1024 samples a side and at most 4096 in
+ * all, precincts above the lowest resolution at least 2 samples a side.
  */
-function tilePartsTruncated(view: DataView, first: number): boolean {
+function checkCodingStyle(bytes: Uint8Array, at: number, end: number, style: number, corrupt: (detail: string) => DecodeError): void {
+  const levels = bytes[at]!;
+  const xcb = bytes[at + 1]!;
+  const ycb = bytes[at + 2]!;
+  if (levels > 32) throw corrupt(`${levels} decomposition levels (at most 32)`);
+  if (xcb > 8 || ycb > 8 || xcb + ycb > 8) throw corrupt(`code-blocks of 2^${xcb + 2}×2^${ycb + 2} samples`);
+  if (bytes[at + 4]! > 1) throw corrupt(`wavelet transformation ${bytes[at + 4]}`);
+  if ((style & 1) === 0) return;
+  if (at + 5 + levels + 1 > end) throw corrupt(`precinct sizes for ${levels + 1} resolutions do not fit the marker segment`);
+  for (let r = 1; r <= levels; r++) {
+    const size = bytes[at + 5 + r]!;
+    if ((size & 15) === 0 || size >> 4 === 0) throw corrupt(`precincts of 2^${size & 15}×2^${size >> 4} at resolution ${r}`);
+  }
+}
+
+/** Precincts of one component over the whole image, a lower bound for the tiled count (B.6). */
+function precinctCount(stream: Codestream, levels: number, sizes: Uint8Array | undefined): number {
+  let count = 0;
+  for (let r = 0; r <= levels; r++) {
+    const scale = 2 ** (levels - r);
+    const width = Math.ceil(stream.width / scale);
+    const height = Math.ceil(stream.height / scale);
+    const size = sizes?.[r] ?? 0xff;
+    count += Math.ceil(width / 2 ** (size & 15)) * Math.ceil(height / 2 ** (size >> 4));
+  }
+  return count;
+}
+
+/**
+ * Walk the tile-parts from the first SOT (A.4.2): `truncated` when one's Psot runs past the end of
+ * the data (the codestream was cut; Psot 0 is the last tile-part, running to EOC);
+ * `tileStyles` when a tile-part header has its own COD or COC.
+ */
+function walkTileParts(view: DataView, first: number): { truncated: boolean; tileStyles: boolean } {
   let at = first;
+  let tileStyles = false;
   while (at + 2 <= view.byteLength) {
     const marker = view.getUint16(at);
-    if (marker === EOC || marker !== SOT) return false;
-    if (at + 10 > view.byteLength) return true;
+    if (marker === EOC || marker !== SOT) break;
+    if (at + 12 > view.byteLength) return { truncated: true, tileStyles };
     const psot = view.getUint32(at + 6);
-    if (psot === 0) return false;
-    if (at + psot > view.byteLength) return true;
+    // The tile-part header's marker segments, up to SOD.
+    for (let m = at + 12; m + 4 <= view.byteLength; ) {
+      const inner = view.getUint16(m);
+      if (inner === SOD || inner >>> 8 !== 0xff) break;
+      if (inner === COD || inner === COC) tileStyles = true;
+      m += 2 + view.getUint16(m + 2);
+    }
+    if (psot === 0) break;
+    if (at + psot > view.byteLength) return { truncated: true, tileStyles };
     at += psot;
   }
-  return false;
+  return { truncated: false, tileStyles };
 }
+
+/** JPEG 2000, JPEG 2000 Part 2 and HTJ2K: the syntaxes whose codestreams may be lossy. */
+const MAY_BE_LOSSY = new Set(['1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.93', '1.2.840.10008.1.2.4.203']);
 
 /** A JPEG 2000 codec behind one call: decode at a decomposition level, hand back the output. */
 interface J2kCodec<D extends { delete(): void }> {
@@ -238,6 +324,10 @@ async function decodeJ2k<D extends { delete(): void }>(
   const unsupported = codec.cannot(stream);
   if (unsupported) throw new DecodeError('CORRUPT_DATA', `not supported by the codec: ${unsupported}`, transferSyntaxUID);
   if (stream.truncated) throw new DecodeError('TRUNCATED', 'a JPEG 2000 tile-part runs past the end of the frame', transferSyntaxUID);
+  // A few bytes claiming a vast tile or precinct grid: refused before the codec allocates it.
+  if (stream.minimumBytes > encoded.length - start) {
+    throw new DecodeError('TRUNCATED', `the JPEG 2000 header needs at least ${stream.minimumBytes} bytes of packets, the codestream has ${encoded.length - start}`, transferSyntaxUID);
+  }
 
   // 1/2^level per axis, straight from the codestream (ISO/IEC 15444-1 B.5: ceil at each level).
   const level = Math.min(options.resolutionLevel ?? 0, stream.decompositions);
@@ -273,8 +363,10 @@ async function decodeJ2k<D extends { delete(): void }>(
     photometricInterpretation: stream.components > 1 && stream.colourTransform ? 'RGB' : info.photometricInterpretation,
     precision: stream.precision,
     signed: stream.signed,
-    // Below full resolution the 5/3 low-pass values are no longer the stored values either.
-    lossy: stream.irreversible || level > 0,
+    // Below full resolution the 5/3 low-pass values are no longer the stored values either; and
+    // in the syntaxes that allow loss, a 5/3 stream may have lost its last layers or passes
+    // (gdcmconv --j2k --lossy does that), which nothing in the codestream records.
+    lossy: stream.irreversible || level > 0 || MAY_BE_LOSSY.has(transferSyntaxUID),
   };
 }
 
