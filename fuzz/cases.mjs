@@ -263,7 +263,7 @@ function fragmentOp(rand, seed, donors) {
   const position = () => (rand() < 0.5 ? int(rand, Math.min(n, 512)) : int(rand, n));
   const kind = weighted(rand, [
     ['truncate', 10], ['flip', 20], ['set', 10], ['word', 18], ['delete', 6], ['duplicate', 5], ['insert', 5],
-    ['splice', 6], ['split', 4], ['drop', 3], ['repeat', 3], ['empty', 2], ['bot', 4], ['ts', 4],
+    ['splice', 6], ['split', 4], ['drop', 3], ['repeat', 3], ['empty', 2], ['bot', 4], ['ts', 4], ['dims', 6],
   ]);
   switch (kind) {
     case 'truncate': return { op: 'frag-truncate', frag, at: rand() < 0.3 ? int(rand, 64) : int(rand, n) };
@@ -290,8 +290,37 @@ function fragmentOp(rand, seed, donors) {
     case 'repeat': return { op: 'frags-repeat', frag };
     case 'empty': return { op: 'frags-empty', frag };
     case 'bot': return { op: 'bot', values: Array.from({ length: int(rand, 4) }, () => (rand() < 0.5 ? pick(rand, DWORD_LIES) : int(rand, 1 << 20))) };
+    case 'dims': {
+      // A consistent lie: the attributes and the codestream header claim the same larger frame.
+      const [rows, columns] = pick(rand, [[2048, 2048], [1024, 4096], [4096, 1], [1, 65535], [8192, 8192], [46341, 46341], [65535, 65535], [1448, 1448]]);
+      return { op: 'dims', rows, columns, tile: rand() < 0.4 ? pick(rand, [1, 2, 7, 64]) : 0 };
+    }
     default: return { op: 'ts', uid: pick(rand, ALL_ENCAPSULATED) };
   }
+}
+
+const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf, 0xf7]);
+
+/** The frame size in a codestream's header: J2K SIZ (and its tile size), JPEG / JPEG-LS SOF. */
+function patchDimensions(f, rows, columns, tile) {
+  const out = f.slice();
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i + 12 < Math.min(out.length, 4096); i++) {
+    if (out[i] !== 0xff) continue;
+    if (out[i + 1] === 0x51 && i + 30 <= out.length) {
+      dv.setUint32(i + 6, columns);
+      dv.setUint32(i + 10, rows);
+      dv.setUint32(i + 22, tile || columns);
+      dv.setUint32(i + 26, tile || rows);
+      return out;
+    }
+    if (SOF_MARKERS.has(out[i + 1])) {
+      dv.setUint16(i + 5, rows);
+      dv.setUint16(i + 7, columns);
+      return out;
+    }
+  }
+  return out;
 }
 
 function fileOp(rand, length) {
@@ -415,6 +444,15 @@ export function buildCase(plan, seeds) {
         break;
       }
       case 'value-truncate': valueTruncations.push(op); break;
+      case 'dims': {
+        for (const [tag, v] of [[PIXEL_TAGS.rows, op.rows], [PIXEL_TAGS.columns, op.columns]]) {
+          const value = new Uint8Array(2);
+          new DataView(value.buffer).setUint16(0, v, seed.littleEndian);
+          edits.set(tag, { vr: 'US', value });
+        }
+        if (fragments?.length) fragments[0] = patchDimensions(fragments[0], op.rows, op.columns, op.tile);
+        break;
+      }
       case 'ts': if (fragments) transferSyntaxUID = op.uid; break;
       case 'frag-truncate': withFragment(op.frag, (f) => f.slice(0, clampAt(op.at, f.length))); break;
       case 'frag-flip': withFragment(op.frag, (f) => {
