@@ -76,6 +76,16 @@ describe('dicom-pixels bench', () => {
     expect(rle).toMatch(/RLE Lossless +\d+×\d+ +[\d.]+ +[\d.]+ +[\d.]+/);
     expect(lines.filter((line) => line.includes('jpeg/dicom/')).length).toBeGreaterThan(10);
   });
+
+  it('names a file it cannot decode, measures the rest, and exits 1', async () => {
+    const failure = await cli('bench', fixturePath('bad/text.dcm'), fixturePath('dicom/ct_s16.rle-dcmtk.dcm'), '--seconds', '0.01').then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toMatch(/bad\/text\.dcm: not a DICOM file[^\n]*\n1 file could not be decoded/);
+    expect(failure?.stdout).toContain('ct_s16.rle-dcmtk.dcm');
+  });
 });
 
 describe('dicom-pixels --version', () => {

@@ -99,12 +99,18 @@ async function run(paths: string[], options: { seconds: number }): Promise<void>
   const names = new Map(supportedTransferSyntaxes().map((ts) => [ts.uid, ts.name]));
   const dcmjs = await loadDcmjs();
   const rows: string[][] = [];
+  let failures = 0;
+  const fail = (file: string, error: unknown) => {
+    process.stderr.write(`${file}: ${(error as Error).message}
+`);
+    failures++;
+  };
   for (const file of await files(paths)) {
     let image: DicomImage;
     try {
       image = openDicom(await readFile(file));
     } catch (error) {
-      process.stderr.write(`${file}: ${(error as Error).message}\n`);
+      fail(file, error);
       continue;
     }
     const first = performance.now();
@@ -112,7 +118,7 @@ async function run(paths: string[], options: { seconds: number }): Promise<void>
     try {
       into = (await image.decodeFrame(0)).pixels;
     } catch (error) {
-      process.stderr.write(`${file}: ${(error as Error).message}\n`);
+      fail(file, error);
       continue;
     }
     const firstMs = performance.now() - first;
@@ -139,6 +145,10 @@ async function run(paths: string[], options: { seconds: number }): Promise<void>
     `frame 0, decoded into one reused array; median of ${ROUNDS} rounds. ` +
       (dcmjs ? 'dcmjs-codecs resolved from the working directory.\n' : 'dcmjs-codecs not found from the working directory: install it there to compare.\n'),
   );
+  if (failures > 0) {
+    process.stderr.write(`${failures} file${failures === 1 ? '' : 's'} could not be decoded\n`);
+    process.exitCode = 1;
+  }
 }
 
 function seconds(value: string): number {
