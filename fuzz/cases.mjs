@@ -10,6 +10,7 @@ export const FIXTURES = new URL('../fixtures/', import.meta.url);
 
 const ENCAPSULATED = {
   rle: ['1.2.840.10008.1.2.5'],
+  deflate: ['1.2.840.10008.1.2.8.1'],
   jpeg: ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'],
   'jpeg-lossless': ['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'],
   'jpeg-ls': ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'],
@@ -23,7 +24,7 @@ const IMPLICIT = '1.2.840.10008.1.2';
 const ALL_ENCAPSULATED = Object.values(ENCAPSULATED).flat();
 
 /** Codec families, each fuzzed on its own; `dataset` is the Part 10 reader (any seed, any input). */
-export const FAMILIES = ['native', 'rle', 'jpeg', 'jpeg-lossless', 'jpeg-ls', 'j2k', 'htj2k', 'dataset'];
+export const FAMILIES = ['native', 'deflate', 'rle', 'jpeg', 'jpeg-lossless', 'jpeg-ls', 'j2k', 'htj2k', 'dataset'];
 
 export function familyOf(transferSyntaxUID) {
   if (NATIVE.includes(transferSyntaxUID)) return 'native';

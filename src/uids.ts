@@ -25,6 +25,7 @@ export const TRANSFER_SYNTAXES: readonly TransferSyntax[] = [
   { uid: '1.2.840.10008.1.2.1.99', name: 'Deflated Explicit VR Little Endian', encapsulated: false, lossless: true, deflated: true },
   { uid: '1.2.840.10008.1.2.2', name: 'Explicit VR Big Endian', encapsulated: false, lossless: true, bigEndian: true },
   { uid: '1.2.840.10008.1.2.5', name: 'RLE Lossless', encapsulated: true, lossless: true },
+  { uid: '1.2.840.10008.1.2.8.1', name: 'Deflated Image Frame Compression', encapsulated: true, lossless: true },
   { uid: '1.2.840.10008.1.2.4.50', name: 'JPEG Baseline (Process 1)', encapsulated: true, lossless: false },
   { uid: '1.2.840.10008.1.2.4.51', name: 'JPEG Extended (Process 2 & 4)', encapsulated: true, lossless: false },
   { uid: '1.2.840.10008.1.2.4.57', name: 'JPEG Lossless, Non-Hierarchical (Process 14)', encapsulated: true, lossless: true },
