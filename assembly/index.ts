@@ -1,5 +1,5 @@
 // The kernels' exported surface: numbers in, numbers out. JS owns the memory layout.
-export { rleDecodeToPlanes, rlePlanesToSamples } from './rle';
+export { rleDecodeToPlanes, rlePlanesToSamples, rleDecodeSingleSegment } from './rle';
 export { storedValues, unpackBits, interleavePlanes, widenSamples } from './unpack';
 export { rescale, rescaleInt, applyLut } from './lut';
 export { ybrFullToRgb, upsampleYbr422, paletteToRgb } from './color';

@@ -10,6 +10,10 @@ const HEADER_BYTES: u32 = 64;
  * caller leaves 16 bytes of slack after the last plane, and later runs overwrite the rest.
  * Returns the bytes written, or TRUNCATED when the input ran out before a run was complete.
  */
+/** Bytes written before decodeSegment last returned TRUNCATED, and whether its header was the last input byte. */
+let truncatedAfter: usize = 0;
+let truncatedAtLastByte = false;
+
 function decodeSegment(src: usize, srcEnd: usize, dst: usize, dstLen: usize): isize {
   let s = src;
   let d = dst;
@@ -20,7 +24,11 @@ function decodeSegment(src: usize, srcEnd: usize, dst: usize, dstLen: usize): is
     if (header >= 0) {
       // Literal run of header + 1 bytes.
       let len = <usize>(header + 1);
-      if (len > srcEnd - s) return TRUNCATED;
+      if (len > srcEnd - s) {
+        truncatedAfter = d - dst;
+        truncatedAtLastByte = s == srcEnd;
+        return TRUNCATED;
+      }
       const room = dEnd - d;
       const write = len < room ? len : room;
       for (let i: usize = 0; i < write; i += 16) v128.store(d + i, v128.load(s + i));
@@ -28,7 +36,11 @@ function decodeSegment(src: usize, srcEnd: usize, dst: usize, dstLen: usize): is
       d += write;
     } else if (header != -128) {
       // Replicate run: the next byte 1 - header times.
-      if (s >= srcEnd) return TRUNCATED;
+      if (s >= srcEnd) {
+        truncatedAfter = d - dst;
+        truncatedAtLastByte = true;
+        return TRUNCATED;
+      }
       const value = i8x16.splat(load<i8>(s));
       s++;
       const len = <usize>(1 - header);
@@ -88,4 +100,21 @@ export function rlePlanesToSamples(planes: usize, pixels: u32, dst: usize, sampl
     }
   }
   return OK;
+}
+
+/**
+ * Decode an RLE frame of one segment (Bits Allocated 1) into `dst`, at most `capacity` bytes
+ * (`dst` has 16 bytes of slack). Returns the bytes the segment decoded to, for the caller to
+ * tell packed bits from one byte per pixel, or a negative status.
+ */
+export function rleDecodeSingleSegment(src: usize, srcLen: u32, dst: usize, capacity: u32): i32 {
+  if (srcLen < HEADER_BYTES) return TRUNCATED;
+  if (load<u32>(src) != 1) return RLE_BAD_SEGMENT_COUNT;
+  const offset = load<u32>(src + 4);
+  if (offset < HEADER_BYTES || offset >= srcLen) return RLE_BAD_OFFSETS;
+  const written = decodeSegment(src + offset, src + srcLen, dst, capacity);
+  // The segment's last byte is a run header with nothing after it: the pad byte of an
+  // odd-length segment (G.3.1 pads segments to even length), not a cut run.
+  if (written == TRUNCATED && truncatedAtLastByte) return <i32>truncatedAfter;
+  return <i32>written;
 }

@@ -1,14 +1,39 @@
 import { DecodeError, kernelError } from '../errors.js';
+import type { PixelInfo } from '../types.js';
+import type { Kernels } from '../wasm/kernels.js';
 import { rawFrame, type Decoder, type RawFrame } from './decoder.js';
+
+/**
+ * Bits Allocated 1 (one sample per pixel, one segment). Writers disagree on what the segment
+ * holds: the frame's bits packed as native data packs them (LSB first, from bit 0 of the first
+ * byte; DCMTK-style and pydicom 2), or one byte per pixel (pydicom 3's encoder). The decoded
+ * length tells them apart: ceil(pixels / 8) bytes (and a pad byte) or `pixels` bytes.
+ */
+function decodeBits(fragments: readonly Uint8Array[], info: PixelInfo, kernels: Kernels, transferSyntaxUID: string): RawFrame {
+  if (info.samplesPerPixel !== 1) {
+    throw new DecodeError('INVALID_PIXEL_INFO', `Bits Allocated 1 with ${info.samplesPerPixel} samples per pixel`, transferSyntaxUID);
+  }
+  const pixels = info.rows * info.columns;
+  const packed = Math.ceil(pixels / 8);
+  const src = kernels.copyInAll(fragments);
+  const dst = kernels.alloc(pixels);
+  const written = kernels.fn.rleDecodeSingleSegment(src.ptr, src.length, dst, pixels);
+  if (written < 0) throw kernelError(written, transferSyntaxUID);
+  if (written === pixels && pixels > 1) {
+    // One byte per pixel: the pipeline keeps bit 0 of each (precision 1 at Bits Stored 1).
+    return { ...rawFrame(info, dst), bitsAllocated: 8, precision: 1 };
+  }
+  if (written === packed || written === packed + 1) return rawFrame(info, dst);
+  const code = written < packed ? 'TRUNCATED' : 'CORRUPT_DATA';
+  throw new DecodeError(code, `the 1-bit RLE segment decodes to ${written} bytes: neither ${packed} (packed bits) nor ${pixels} (a byte per pixel)`, transferSyntaxUID);
+}
 
 /** RLE Lossless, PS3.5 Annex G, decoded by the AssemblyScript kernels. */
 export const rleDecoder: Decoder = {
   name: 'rle',
   uids: ['1.2.840.10008.1.2.5'],
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
-    if (info.bitsAllocated === 1) {
-      throw new DecodeError('INVALID_PIXEL_INFO', 'RLE Lossless does not encode Bits Allocated 1', transferSyntaxUID);
-    }
+    if (info.bitsAllocated === 1) return decodeBits(fragments, info, kernels, transferSyntaxUID);
     const bytesPerSample = info.bitsAllocated / 8;
     const pixels = info.rows * info.columns;
     const segments = bytesPerSample * info.samplesPerPixel;

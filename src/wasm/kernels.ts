@@ -23,6 +23,7 @@ interface KernelExports {
   heapBase(): number;
   rleDecodeToPlanes(src: number, srcLen: number, planes: number, planeLen: number, segments: number): number;
   rlePlanesToSamples(planes: number, pixels: number, dst: number, samplesPerPixel: number, bytesPerSample: number): number;
+  rleDecodeSingleSegment(src: number, srcLen: number, dst: number, capacity: number): number;
   storedValues(src: number, dst: number, count: number, kind: number, leftShift: number, rightShift: number, layout: number, result: number): number;
   unpackBits(src: number, dst: number, count: number): number;
   interleavePlanes(planes: number, pixels: number, dst: number, samplesPerPixel: number, bytesPerSample: number): number;
