@@ -20,6 +20,7 @@ const SUITES = {
   codecs: { file: 'codecs.mjs', what: 'JPEG-LS, JPEG 2000 and HTJ2K decode' },
   jpeg: { file: 'jpeg.mjs', what: 'JPEG Lossless and Baseline decode' },
   thumbnails: { file: 'thumbnails.mjs', what: 'thumbnail throughput' },
+  builds: { file: 'builds.mjs', what: 'this build against another (--base=DIR), our kernels only', explicit: true },
 };
 
 const args = process.argv.slice(2);
@@ -32,7 +33,7 @@ if (args.includes('--help') || args.includes('-h')) {
 const named = args.filter((a) => !a.startsWith('-'));
 const unknown = named.filter((a) => !(a in SUITES));
 if (unknown.length) fail(`no suite named ${unknown.join(', ')}; the suites are ${Object.keys(SUITES).join(', ')}`);
-const suites = named.length ? Object.keys(SUITES).filter((s) => named.includes(s)) : Object.keys(SUITES);
+const suites = named.length ? Object.keys(SUITES).filter((s) => named.includes(s)) : Object.keys(SUITES).filter((s) => !SUITES[s].explicit);
 const options = args.filter((a) => a.startsWith('-'));
 const json = flagValue('json', options);
 

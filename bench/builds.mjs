@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// This build against another build of dicom-pixels (a checkout of an earlier commit, built), side
+// by side in one process, interleaved round by round, on the JPEG, RLE and deflate bench inputs
+// whose decoding is our own kernels' or ours alone: what a change to them costs.
+//
+//   npm run bench -- builds --base=DIR      (DIR: a checkout with dist/ built, e.g. a git worktree)
+//   node bench/builds.mjs --base=DIR [--quick] [--only=ct,dx,us] [--json=FILE]
+//
+// Each input is decoded into a preallocated array (`into`) by both builds; outputs are compared
+// first and must be equal.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { deflateRawSync } from 'node:zlib';
+import {
+  DATA_DIR, fail, flagValue, fmtMs, interleavedRounds, machineLine, ratio, suiteOptions, summarize, table, timeBenchmark,
+  warmUp, writeJson, importDicomPixels,
+} from './lib.mjs';
+import { makeData, makeJpegData } from './make-data.mjs';
+
+const options = suiteOptions({ rounds: [7, 3], time: [0.25, 0.15], json: 'builds-last-run.json' });
+const base = flagValue('base');
+if (!base) fail('give --base=DIR: a checkout of the build to compare with, with dist/ built');
+const baseIndex = path.resolve(base, 'dist', 'index.js');
+if (!fs.existsSync(baseIndex)) fail(`${baseIndex} is missing: build that checkout first (npm run build)`);
+
+const ours = await importDicomPixels();
+const theirs = await import(pathToFileURL(baseIndex).href);
+
+const jpeg = await makeJpegData();
+const rle = await makeData();
+const inputs = [];
+for (const image of jpeg.images) {
+  inputs.push({ name: image.name, label: image.label, uid: image.kind === 'lossless' ? '1.2.840.10008.1.2.4.70' : '1.2.840.10008.1.2.4.50',
+    fragment: new Uint8Array(fs.readFileSync(path.join(DATA_DIR, image.file))), info: image.info });
+}
+for (const image of rle.images) {
+  inputs.push({ name: `${image.name}-rle`, label: `${image.label}, RLE`, uid: '1.2.840.10008.1.2.5',
+    fragment: new Uint8Array(fs.readFileSync(path.join(DATA_DIR, image.fragmentFile))), info: image.info });
+  // The same stored values native, and as Deflated Image Frame Compression (raw deflate, zlib level 6).
+  const raw = new Uint8Array(fs.readFileSync(path.join(DATA_DIR, image.rawFile)));
+  inputs.push({ name: `${image.name}-native`, label: `${image.label}, native`, uid: '1.2.840.10008.1.2.1', fragment: raw, info: image.info });
+  inputs.push({ name: `${image.name}-deflate`, label: `${image.label}, deflated frame`, uid: '1.2.840.10008.1.2.8.1',
+    fragment: new Uint8Array(deflateRawSync(raw)), info: image.info });
+}
+const only = options.only;
+const selected = inputs.filter((i) => !only || only.some((o) => i.name.startsWith(o)));
+
+const rows = [];
+const report = [];
+for (const input of selected) {
+  const builds = [];
+  for (const [key, api] of [['this build', ours], ['base', theirs]]) {
+    let first;
+    try {
+      first = await api.decodeFrame(input.fragment, input.uid, input.info);
+    } catch (error) {
+      builds.push({ key, error: error.code ?? String(error) });
+      continue;
+    }
+    const into = new first.pixels.constructor(first.pixels.length);
+    const run = () => api.decodeFrame(input.fragment, input.uid, input.info, { into });
+    await warmUp(run, options.quick ? 200 : 600);
+    builds.push({ key, run, pixels: first.pixels });
+  }
+  const [a, b] = builds;
+  if (a.error) fail(`${input.name}: this build fails with ${a.error}`);
+  if (b.error) {
+    // The base cannot decode it (a syntax it predates): this build's figure alone.
+    const results = await interleavedRounds([a], options.rounds, (entry) =>
+      timeBenchmark(entry.run, { name: entry.key, async: true, maxTime: options.maxTime }).then((r) => r.mean));
+    const sa = summarize(results.get(a.key), input.info.rows * input.info.columns);
+    rows.push([input.label, `${fmtMs(sa.ms)} ms (${sa.mps.toFixed(0)} MP/s)`, b.error, '', `±${sa.spread.toFixed(0)} %`]);
+    report.push({ input: input.name, thisBuild: sa, base: b.error });
+    continue;
+  }
+  if (a.pixels.length !== b.pixels.length || a.pixels.some((v, i) => v !== b.pixels[i])) fail(`${input.name}: the two builds decode differently`);
+  const results = await interleavedRounds(builds, options.rounds, (entry) =>
+    timeBenchmark(entry.run, { name: entry.key, async: true, maxTime: options.maxTime }).then((r) => r.mean));
+  const pixels = input.info.rows * input.info.columns;
+  const [sa, sb] = builds.map((e) => summarize(results.get(e.key), pixels));
+  rows.push([input.label, `${fmtMs(sa.ms)} ms (${sa.mps.toFixed(0)} MP/s)`, `${fmtMs(sb.ms)} ms (${sb.mps.toFixed(0)} MP/s)`,
+    ratio(sa.ms, sb.ms), `±${Math.max(sa.spread, sb.spread).toFixed(0)} %`]);
+  report.push({ input: input.name, thisBuild: sa, base: sb });
+}
+console.log(`this build (dist/) vs ${base}; median of ${options.rounds} interleaved rounds, decoding into a preallocated array`);
+console.log(machineLine());
+console.log(table(['input', 'this build', 'base', 'this ÷ base', 'spread'], rows));
+writeJson(options.json, { base, rounds: options.rounds, results: report });
