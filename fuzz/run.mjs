@@ -133,7 +133,11 @@ async function fuzzFamily(family, { seedBase, cases, until }) {
       { type: 'run', family, seedBase, start: next, count: cases - next, until },
       'done',
       (m) => {
-        if (m.type === 'finding') totals.findings.push({ plan: m.plan, outcome: m.outcome });
+        if (m.type === 'finding') {
+          totals.findings.push({ plan: m.plan, outcome: m.outcome });
+          const { cls, code, message, ms } = m.outcome;
+          console.log(`    finding: ${family} #${m.plan.index} ${cls}${code ? ` ${code}` : ''}${message ? ` (${message})` : ''} ${ms.toFixed(0)} ms`);
+        }
         if (m.type === 'progress' || m.type === 'done') totals.memory.push({ at: next + m.done, rss: m.memory.rss, heap: m.memory.heapUsed });
         if (m.type === 'done') {
           for (const [k, v] of Object.entries(m.counts)) totals.counts[k] = (totals.counts[k] ?? 0) + v;
@@ -148,6 +152,7 @@ async function fuzzFamily(family, { seedBase, cases, until }) {
     const index = result.index ?? next;
     const plan = { family, index, seed: undefined };
     totals.findings.push({ plan, outcome: { cls: result.ended, detail: result.detail, ms: HANG_MS }, replanned: true });
+    console.log(`    finding: ${family} #${index} ${result.ended} (${result.detail})`);
     totals.counts[result.ended] = (totals.counts[result.ended] ?? 0) + 1;
     totals.cases += index - next + 1;
     next = index + 1;
