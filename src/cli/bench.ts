@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openDicom, supportedTransferSyntaxes, type DicomImage, type PixelArray } from '../index.js';
 import { walk } from './files.js';
+import { transferSyntax, type DecoderFamily } from '../uids.js';
 
 const ROUNDS = 5;
 
@@ -19,20 +20,13 @@ interface Candidate {
   decode(): Promise<unknown> | unknown;
 }
 
-/** dcmjs-codecs' decoder for a transfer syntax, by NativeCodecs method name. */
-const DCMJS_METHOD: Record<string, string> = {
-  '1.2.840.10008.1.2.5': 'decodeRle',
-  '1.2.840.10008.1.2.4.50': 'decodeJpeg',
-  '1.2.840.10008.1.2.4.51': 'decodeJpeg',
-  '1.2.840.10008.1.2.4.57': 'decodeJpeg',
-  '1.2.840.10008.1.2.4.70': 'decodeJpeg',
-  '1.2.840.10008.1.2.4.80': 'decodeJpegLs',
-  '1.2.840.10008.1.2.4.81': 'decodeJpegLs',
-  '1.2.840.10008.1.2.4.90': 'decodeJpeg2000',
-  '1.2.840.10008.1.2.4.91': 'decodeJpeg2000',
-  '1.2.840.10008.1.2.4.201': 'decodeHtJpeg2000',
-  '1.2.840.10008.1.2.4.202': 'decodeHtJpeg2000',
-  '1.2.840.10008.1.2.4.203': 'decodeHtJpeg2000',
+/** dcmjs-codecs' decoder for a decoder family, by NativeCodecs method name. */
+const DCMJS_METHOD: Partial<Record<DecoderFamily, string>> = {
+  rle: 'decodeRle',
+  jpeg: 'decodeJpeg',
+  'jpeg-ls': 'decodeJpegLs',
+  'jpeg-2000': 'decodeJpeg2000',
+  htj2k: 'decodeHtJpeg2000',
 };
 
 interface Dcmjs {
@@ -52,7 +46,8 @@ async function loadDcmjs(): Promise<Dcmjs | undefined> {
 }
 
 function dcmjsCandidate(dcmjs: Dcmjs, image: DicomImage): Candidate | undefined {
-  const method = DCMJS_METHOD[image.transferSyntaxUID];
+  const family = transferSyntax(image.transferSyntaxUID)?.decoder;
+  const method = family && DCMJS_METHOD[family];
   if (!method) return undefined;
   const data = image.frameData(0);
   const parts = data instanceof Uint8Array ? [data] : data;

@@ -1,4 +1,5 @@
 import type { DecodeOptions, PixelInfo } from '../types.js';
+import type { DecoderFamily } from '../uids.js';
 import type { Kernels } from '../wasm/kernels.js';
 
 /**
@@ -51,10 +52,8 @@ export interface DecodeContext {
 
 /** One decoder per transfer-syntax family. */
 export interface Decoder {
-  /** Family name, for messages and benchmarks. */
-  readonly name: string;
-  /** Transfer syntax UIDs this decoder handles. */
-  readonly uids: readonly string[];
+  /** Family name, for messages and benchmarks; uids.ts says which syntaxes are this family's. */
+  readonly name: DecoderFamily;
   /** Decode one frame's fragments (native data: one element). */
   decode(fragments: readonly Uint8Array[], info: PixelInfo, context: DecodeContext): RawFrame | Promise<RawFrame>;
 }

@@ -18,7 +18,6 @@ const chunkFor = (frameBytes: number) => Math.min(65536, Math.max(1024, Math.cei
  */
 export const deflateDecoder: Decoder = {
   name: 'deflate',
-  uids: ['1.2.840.10008.1.2.8.1'],
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
     const chromaSubsampled = nativeChromaSubsampled(info);
     const expected = frameBytes(info, { chromaSubsampled });

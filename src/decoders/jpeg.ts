@@ -35,7 +35,6 @@ const UNMARKED_IS_RGB = 2;
  */
 export const jpegDecoder: Decoder = {
   name: 'jpeg',
-  uids: ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'],
   decode(fragments, info, context): RawFrame | Promise<RawFrame> {
     const { kernels, transferSyntaxUID, options } = context;
     const fn = kernels.fn;

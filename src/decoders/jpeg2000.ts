@@ -1,5 +1,6 @@
 import { DecodeError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
+import { transferSyntax } from '../uids.js';
 import {
   isTruncationMessage,
   openjpeg,
@@ -258,9 +259,6 @@ function walkTileParts(view: DataView, first: number): { truncated: boolean; til
   return { truncated: false, tileStyles };
 }
 
-/** JPEG 2000, JPEG 2000 Part 2 and HTJ2K: the syntaxes whose codestreams may be lossy. */
-const MAY_BE_LOSSY = new Set(['1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.93', '1.2.840.10008.1.2.4.203']);
-
 /** A JPEG 2000 codec behind one call: decode at a decomposition level, hand back the output. */
 interface J2kCodec<D extends { delete(): void }> {
   loader: CodecLoader<D>;
@@ -366,7 +364,7 @@ async function decodeJ2k<D extends { delete(): void }>(
     // Below full resolution the 5/3 low-pass values are no longer the stored values either; and
     // in the syntaxes that allow loss, a 5/3 stream may have lost its last layers or passes
     // (gdcmconv --j2k --lossy does that), which nothing in the codestream records.
-    lossy: stream.irreversible || level > 0 || MAY_BE_LOSSY.has(transferSyntaxUID),
+    lossy: stream.irreversible || level > 0 || transferSyntax(transferSyntaxUID)?.lossless === false,
   };
 }
 
@@ -388,7 +386,6 @@ function checkStream(stream: Codestream, info: PixelInfo, transferSyntaxUID: str
 /** JPEG 2000 Lossless, JPEG 2000, and Part 2 multi-component (.92, .93), decoded by OpenJPEG. */
 export const jpeg2000Decoder: Decoder = {
   name: 'jpeg-2000',
-  uids: ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.92', '1.2.840.10008.1.2.4.93'],
   decode: (fragments, info, context) => decodeJ2k(OPENJPEG, fragments, info, context),
 };
 
@@ -398,7 +395,6 @@ export const jpeg2000Decoder: Decoder = {
  */
 export const htj2kDecoder: Decoder = {
   name: 'htj2k',
-  uids: ['1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203'],
   decode(fragments, info, context) {
     return decodeJ2k(htj2kCodec(fragments[0]!, context.transferSyntaxUID), fragments, info, context);
   },

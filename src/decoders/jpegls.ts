@@ -10,7 +10,6 @@ import { rawFrame, type Decoder, type RawFrame } from './decoder.js';
  */
 export const jpeglsDecoder: Decoder = {
   name: 'jpeg-ls',
-  uids: ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'],
   async decode(fragments, info, { kernels, transferSyntaxUID }): Promise<RawFrame> {
     // CharLS is slow to fail on a cut or inconsistent stream (seconds for a few KB), and decodes
     // whatever size the stream claims: its structure is checked first, in CharLS's own buffer.

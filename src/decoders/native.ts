@@ -46,7 +46,6 @@ export function nativeRawFrame(info: PixelInfo, ptr: number, chromaSubsampled: b
  */
 export const nativeDecoder: Decoder = {
   name: 'native',
-  uids: ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2'],
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
     const available = fragments.reduce((sum, part) => sum + part.length, 0);
     const { needed, chromaSubsampled } = nativeFrameLayout(info, available, transferSyntaxUID);

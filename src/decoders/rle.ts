@@ -31,7 +31,6 @@ function decodeBits(fragments: readonly Uint8Array[], info: PixelInfo, kernels: 
 /** RLE Lossless, PS3.5 Annex G, decoded by the AssemblyScript kernels. */
 export const rleDecoder: Decoder = {
   name: 'rle',
-  uids: ['1.2.840.10008.1.2.5'],
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
     if (info.bitsAllocated === 1) return decodeBits(fragments, info, kernels, transferSyntaxUID);
     const bytesPerSample = info.bitsAllocated / 8;

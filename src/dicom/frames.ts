@@ -8,6 +8,7 @@ import type { PixelInfo } from '../types.js';
 import type { DataSet, Element, Fragment } from './dicomParser.js';
 import { elementBytes, presentElement } from './values.js';
 import { TAG } from './attributes.js';
+import { transferSyntax, type TransferSyntax } from '../uids.js';
 
 /**
  * Bits of one native frame. Native YBR_FULL_422 stores two chroma samples per two pixels,
@@ -83,11 +84,14 @@ export function nativeFrame(source: NativeFrameSource, info: PixelInfo, index: n
   return out;
 }
 
-/** Codestreams a frame's first fragment starts with (PS3.5 A.4: a fragment holds one frame at most). */
-function startsCodestream(bytes: Uint8Array): boolean {
-  if (bytes.length < 4) return false;
+/**
+ * Whether a fragment starts the codestream its transfer syntax's frames start with (uids.ts
+ * `codestream`; PS3.5 A.4: a fragment holds one frame at most).
+ */
+function startsCodestream(bytes: Uint8Array, kind: TransferSyntax['codestream']): boolean {
+  if (bytes.length < 4 || kind === undefined) return false;
   // JPEG / JPEG-LS SOI.
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return true;
+  if (kind === 'jpeg') return bytes[0] === 0xff && bytes[1] === 0xd8;
   // JPEG 2000 / HTJ2K codestream: SOC then SIZ.
   if (bytes[0] === 0xff && bytes[1] === 0x4f && bytes[2] === 0xff && bytes[3] === 0x51) return true;
   // JP2 signature box: length 12, type 'jP  ', content 0D 0A 87 0A.
@@ -227,7 +231,7 @@ export class EncapsulatedFrames {
     for (let i = 0; i < fragments.length; i++) {
       const fragment = fragments[i]!;
       const head = bytes.subarray(fragment.position, Math.min(fragment.position + 12, bytes.length));
-      if (startsCodestream(head)) {
+      if (startsCodestream(head, transferSyntax(this.transferSyntaxUID)?.codestream)) {
         if (frames.length > 0) frames[frames.length - 1]!.end = i;
         frames.push({ first: i, end: fragments.length });
       } else if (i === 0) {

@@ -23,11 +23,13 @@ import {
 } from './dicomParser.js';
 import { TAG } from './attributes.js';
 import { readString } from './values.js';
+import {
+  DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+  EXPLICIT_VR_BIG_ENDIAN,
+  EXPLICIT_VR_LITTLE_ENDIAN,
+  IMPLICIT_VR_LITTLE_ENDIAN,
+} from '../uids.js';
 
-const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1.99';
-const EXPLICIT_VR_BIG_ENDIAN = '1.2.840.10008.1.2.2';
 
 /** Every VR of PS3.5 Table 6.2-1. */
 const VRS = new Set([
