@@ -8,29 +8,22 @@ import { deflateSync, inflateSync } from 'fflate';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url);
 
-const ENCAPSULATED = {
-  rle: ['1.2.840.10008.1.2.5'],
-  deflate: ['1.2.840.10008.1.2.8.1'],
-  jpeg: ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'],
-  'jpeg-lossless': ['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'],
-  'jpeg-ls': ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'],
-  j2k: ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.92', '1.2.840.10008.1.2.4.93'],
-  htj2k: ['1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203'],
-};
-const NATIVE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99'];
+// The transfer syntax table of the library (src/uids.ts, built): each syntax's decoder family.
+const { TRANSFER_SYNTAXES } = await import(new URL('../dist/uids.js', import.meta.url).href);
 const DEFLATED = '1.2.840.10008.1.2.1.99';
 const BIG_ENDIAN = '1.2.840.10008.1.2.2';
 const IMPLICIT = '1.2.840.10008.1.2';
-const ALL_ENCAPSULATED = Object.values(ENCAPSULATED).flat();
+const ALL_ENCAPSULATED = TRANSFER_SYNTAXES.filter((ts) => ts.encapsulated && ts.decoder).map((ts) => ts.uid);
+
+/** A syntax's fuzz family: its decoder family, JPEG split into DCT and lossless. */
+export function familyOf(transferSyntaxUID) {
+  const ts = TRANSFER_SYNTAXES.find((t) => t.uid === transferSyntaxUID);
+  if (!ts?.decoder) return undefined;
+  return ts.decoder === 'jpeg' && ts.lossless ? 'jpeg-lossless' : ts.decoder;
+}
 
 /** Codec families, each fuzzed on its own; `dataset` is the Part 10 reader (any seed, any input). */
-export const FAMILIES = ['native', 'deflate', 'rle', 'jpeg', 'jpeg-lossless', 'jpeg-ls', 'j2k', 'htj2k', 'dataset'];
-
-export function familyOf(transferSyntaxUID) {
-  if (NATIVE.includes(transferSyntaxUID)) return 'native';
-  for (const [family, uids] of Object.entries(ENCAPSULATED)) if (uids.includes(transferSyntaxUID)) return family;
-  return undefined;
-}
+export const FAMILIES = [...new Set(TRANSFER_SYNTAXES.map((ts) => familyOf(ts.uid)).filter(Boolean)), 'dataset'];
 
 // ------------------------------------------------------------------ random numbers
 
@@ -362,7 +355,7 @@ export function planCase(seedBase, family, index, pool, donors) {
   const r = rand();
   if (r < 0.15) options.modalityLut = false;
   else if (r < 0.25) options.thumbnail = 24 + int(rand, 64);
-  if ((family === 'j2k' || family === 'htj2k') && rand() < 0.25) options.resolutionLevel = int(rand, 4);
+  if ((family === 'jpeg-2000' || family === 'htj2k') && rand() < 0.25) options.resolutionLevel = int(rand, 4);
   return { family, index, seed: seed.name, ops, options };
 }
 
