@@ -40,7 +40,7 @@ function classify(error) {
 async function decode(bytes, options) {
   const { thumbnail: size, ...decodeOptions } = options;
   if (size) {
-    await thumbnail(bytes, { size });
+    await thumbnail(bytes, { size, maxFrameBytes: FUZZ_MAX_FRAME_BYTES });
     return undefined;
   }
   const image = openDicom(bytes);

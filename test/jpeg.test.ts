@@ -250,6 +250,18 @@ describe('JPEG bad input', () => {
     await expectMatches(good); // a fresh instance again
   });
 
+  it('refuses a few bytes claiming a vast frame before libjpeg-turbo decodes it', async () => {
+    const good = entry('rgb8.baseline-dcmtk-422.dcm');
+    const jpeg = stream(good).slice();
+    const sof = jpeg.findIndex((byte, i) => byte === 0xff && jpeg[i + 1] === 0xc0);
+    new DataView(jpeg.buffer).setUint16(sof + 5, 8192);
+    new DataView(jpeg.buffer).setUint16(sof + 7, 8192);
+    await expect(decodeFrame(jpeg, BASELINE, { ...infoOf(good), rows: 8192, columns: 8192 })).rejects.toMatchObject({
+      code: 'TRUNCATED', message: expect.stringContaining('needs at least 131072'),
+    });
+    await expectMatches(good);
+  });
+
   it('says what disagrees when the frame does not match the attributes', async () => {
     const e = entry('ct_s16.lossless-dcmtk-sv1.dcm');
     const error = await decodeFrame(stream(e), LOSSLESS, { ...infoOf(e), columns: 95 }).catch((x: unknown) => x);

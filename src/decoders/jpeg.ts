@@ -54,7 +54,16 @@ export const jpegDecoder: Decoder = {
     // TurboJPEG always converts YCbCr to RGB, and guesses YCbCr for an unmarked stream.
     const libjpegAgrees = info.samplesPerPixel === 1 || (yCbCr ? !native : fn.jpegColorMarked(scratch) === 1);
     const libjpegFits = (sof === SOF_BASELINE || sof === SOF_EXTENDED || sof === SOF_PROGRESSIVE) && precision === 8 && info.bitsAllocated === 8;
-    if (libjpegFits && libjpegAgrees) return decodeWithLibjpeg(fragments, info, context);
+    if (libjpegFits && libjpegAgrees) {
+      // libjpeg-turbo decodes a cut stream to the end of the claimed frame (as grey), so a few
+      // bytes claiming 8192² would cost a full frame's work: every 8×8 block of the full-size
+      // component takes at least one bit (a progressive DC scan; two in sequential scans).
+      const blocks = Math.ceil(info.rows / 8) * Math.ceil(info.columns / 8);
+      if (src.length * 8 < blocks) {
+        throw new DecodeError('TRUNCATED', `the JPEG stream has ${src.length} bytes, a ${info.columns}×${info.rows} frame needs at least ${Math.ceil(blocks / 8)}`, transferSyntaxUID);
+      }
+      return decodeWithLibjpeg(fragments, info, context);
+    }
     const sampleBytes = info.bitsAllocated / 8;
     const workBytes = fn.jpegWorkBytes(scratch);
     const work = workBytes > 0 ? kernels.alloc(workBytes) : 0;

@@ -16,6 +16,8 @@ export interface ThumbnailOptions {
   size?: number;
   /** Frame index (0-based), or `'middle'` (default): frame ⌊(frames − 1) / 2⌋. */
   frame?: number | 'middle';
+  /** As in DecodeOptions: the largest frame to decode (default 1 GiB). */
+  maxFrameBytes?: number;
 }
 
 /** A PNG thumbnail and its size. */
@@ -71,7 +73,10 @@ export async function thumbnail(bytes: Uint8Array, options: ThumbnailOptions = {
   const index = frame === 'middle' ? Math.floor((image.numberOfFrames - 1) / 2) : frame;
   const { rows, columns } = image.info;
   const level = transferSyntax(image.transferSyntaxUID)?.resolutionLevels ? resolutionLevelFor(Math.max(rows, columns), size) : 0;
-  const decoded = await image.decodeFrame(index, level > 0 ? { resolutionLevel: level } : {});
+  const decoded = await image.decodeFrame(index, {
+    ...(level > 0 && { resolutionLevel: level }),
+    ...(options.maxFrameBytes !== undefined && { maxFrameBytes: options.maxFrameBytes }),
+  });
   const rendered = renderFrame(decoded, {
     voiLut: decoded.samplesPerPixel === 3 ? colourRange(image.info, decoded) : image.frameVoiLut(index),
     ...(image.presentationLutShape && { presentationLutShape: image.presentationLutShape }),
