@@ -7,7 +7,7 @@
 
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -271,7 +271,7 @@ async function replayFixtures() {
   const entries = [];
   const root = JSON.parse(readFileSync(new URL('manifest.json', FIXTURES), 'utf8'));
   entries.push(...root.bad.map((e) => ({ ...e, path: e.file })));
-  for (const family of ['codecs', 'color', 'jpeg', 'realworld', 'fuzz']) {
+  for (const family of readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
     const url = new URL(`${family}/manifest.json`, FIXTURES);
     if (!existsSync(url)) continue;
     entries.push(...JSON.parse(readFileSync(url, 'utf8')).bad.map((e) => ({ ...e, path: `${family}/${e.file}` })));
