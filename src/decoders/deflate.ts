@@ -22,9 +22,11 @@ export const deflateDecoder: Decoder = {
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
     const chromaSubsampled = nativeChromaSubsampled(info);
     const expected = frameBytes(info, { chromaSubsampled });
-    const input = fragments.length === 1 ? fragments[0]! : joined(fragments);
+    const src = kernels.copyInAll(fragments);
     // One byte more than the frame: a stream that fills it has more data than the frame holds.
     const ptr = kernels.alloc(expected + 1);
+    // A view made after the last allocation (growing memory detaches older ones).
+    const input = kernels.bytes(src.ptr, src.length);
     const fail = (code: 'CORRUPT_DATA' | 'TRUNCATED', detail: string, cause?: unknown) =>
       new DecodeError(code, `deflated frame: ${detail}`, transferSyntaxUID, { codec: 'fflate', ...(cause === undefined ? {} : { cause }) });
     let written: number;
@@ -43,16 +45,6 @@ export const deflateDecoder: Decoder = {
     return nativeRawFrame(info, ptr, layout.chromaSubsampled, false);
   },
 };
-
-function joined(fragments: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(fragments.reduce((n, f) => n + f.length, 0));
-  let at = 0;
-  for (const f of fragments) {
-    out.set(f, at);
-    at += f.length;
-  }
-  return out;
-}
 
 /**
  * A stream long enough to inflate far past the frame: fed in chunks that inflate to at most 8

@@ -227,11 +227,12 @@ export class EncapsulatedFrames {
     // More fragments than frames and no usable offset table: a fragment that starts a JPEG,
     // JPEG-LS or JPEG 2000 codestream starts a frame.
     const bytes = this.dataSet.byteArray as Uint8Array;
+    const codestream = transferSyntax(this.transferSyntaxUID)?.codestream;
     const frames: FrameTable['frames'] = [];
     for (let i = 0; i < fragments.length; i++) {
       const fragment = fragments[i]!;
       const head = bytes.subarray(fragment.position, Math.min(fragment.position + 12, bytes.length));
-      if (startsCodestream(head, transferSyntax(this.transferSyntaxUID)?.codestream)) {
+      if (startsCodestream(head, codestream)) {
         if (frames.length > 0) frames[frames.length - 1]!.end = i;
         frames.push({ first: i, end: fragments.length });
       } else if (i === 0) {
