@@ -85,3 +85,8 @@ export function kernelError(status: number, transferSyntaxUID?: string): DecodeE
   const [code, detail] = KERNEL_STATUS[status] ?? ['CORRUPT_DATA', `kernel status ${status}`];
   return new DecodeError(code, detail, transferSyntaxUID);
 }
+
+/** A kernel's status: negative ones become their DecodeError. */
+export function check(status: number, transferSyntaxUID?: string): void {
+  if (status < 0) throw kernelError(status, transferSyntaxUID);
+}

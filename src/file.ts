@@ -1,21 +1,8 @@
 /** Whole DICOM files: openDicom and decodeFile. */
-import { decodeFrame } from './decode.js';
+import { decodeFrame, decodeWith, type FrameSink } from './decode.js';
 import { DecodeError, withContext } from './errors.js';
 import { parseDicom, type ParsedDicom } from './dicom/part10.js';
-import type { DecodedFrame, DecodeOptions } from './types.js';
-
-/**
- * A parsed DICOM instance whose frames decode on demand: transfer syntax, frames, pixel
- * attributes and LUTs as the Part 10 reader found them (see ParsedDicom).
- */
-export interface DicomImage extends ParsedDicom {
-  /**
-   * Decode frame `index` (0-based) with the frame's Modality LUT applied, unless
-   * `options.modalityLut` is given (an override) or `false` (stored values).
-   * @throws {DecodeError} FRAME_OUT_OF_RANGE and every decodeFrame error.
-   */
-  decodeFrame(index: number, options?: DecodeOptions): Promise<DecodedFrame>;
-}
+import type { DecodedFrame, DecodeFileOptions, DecodeOptions, DicomImage } from './types.js';
 
 /**
  * Parse a DICOM Part 10 file (or a raw Implicit VR Little Endian dataset).
@@ -34,22 +21,33 @@ export function openDicom(bytes: Uint8Array): DicomImage {
     frameModalityLut: (index) => parsed.frameModalityLut(index),
     frameVoiLut: (index) => parsed.frameVoiLut(index),
     frameData: (index) => parsed.frameData(index),
-    decodeFrame(index, options = {}) {
-      const context = { transferSyntaxUID: parsed.transferSyntaxUID, frame: index };
-      const annotate = (error: unknown) => Promise.reject(error instanceof DecodeError ? withContext(error, context) : error);
-      try {
-        const data = parsed.frameData(index);
-        const modalityLut = options.modalityLut ?? parsed.frameModalityLut(index);
-        return decodeFrame(data, parsed.transferSyntaxUID, parsed.info, { ...options, modalityLut }).catch(annotate);
-      } catch (error) {
-        return annotate(error);
-      }
-    },
+    decodeFrame: (index, options = {}) => decodeImageFrame(parsed, index, options),
   };
   if (parsed.modalityLut) image.modalityLut = parsed.modalityLut;
   if (parsed.voiLut) image.voiLut = parsed.voiLut;
   if (parsed.presentationLutShape) image.presentationLutShape = parsed.presentationLutShape;
   return image;
+}
+
+/**
+ * Decode frame `index` of a parsed file with its own Modality LUT unless the options say
+ * otherwise; with `sink`, the result goes to it in kernel memory (thumbnails), else it is copied
+ * out as decodeFrame does. Errors carry the transfer syntax and the frame.
+ */
+export function decodeImageFrame(parsed: ParsedDicom, index: number, options: DecodeOptions): Promise<DecodedFrame>;
+export function decodeImageFrame<T>(parsed: ParsedDicom, index: number, options: DecodeOptions, sink: FrameSink<T>): Promise<T>;
+export function decodeImageFrame<T>(parsed: ParsedDicom, index: number, options: DecodeOptions, sink?: FrameSink<T>): Promise<T | DecodedFrame> {
+  const context = { transferSyntaxUID: parsed.transferSyntaxUID, frame: index };
+  const annotate = (error: unknown) => Promise.reject(error instanceof DecodeError ? withContext(error, context) : error);
+  try {
+    const data = parsed.frameData(index);
+    const modalityLut = options.modalityLut ?? parsed.frameModalityLut(index);
+    const frameOptions = { ...options, modalityLut };
+    const decoded = sink ? decodeWith(data, parsed.transferSyntaxUID, parsed.info, frameOptions, sink) : decodeFrame(data, parsed.transferSyntaxUID, parsed.info, frameOptions);
+    return decoded.catch(annotate);
+  } catch (error) {
+    return annotate(error);
+  }
 }
 
 /**
@@ -61,7 +59,7 @@ export function openDicom(bytes: Uint8Array): DicomImage {
  * @example
  * const { pixels, minValue, maxValue } = await decodeFile(readFileSync('ct.dcm'));
  */
-export function decodeFile(bytes: Uint8Array, options: DecodeOptions & { frame?: number } = {}): Promise<DecodedFrame> {
+export function decodeFile(bytes: Uint8Array, options: DecodeFileOptions = {}): Promise<DecodedFrame> {
   try {
     const { frame = 0, ...rest } = options;
     return openDicom(bytes).decodeFrame(frame, rest);

@@ -3,15 +3,18 @@
  * Public re-exports only.
  */
 export { decodeFrame } from './decode.js';
-export { openDicom, decodeFile, type DicomImage } from './file.js';
+export { openDicom, decodeFile } from './file.js';
 export { supportedTransferSyntaxes } from './decoders/registry.js';
 export { outputTypeFor } from './pipeline/modality.js';
+export { outputInfoFor, type OutputInfo } from './pipeline/plan.js';
 export { renderFrame, type RenderOptions, type RenderedFrame } from './render/render.js';
 export { thumbnail, type Thumbnail, type ThumbnailOptions } from './render/thumbnail.js';
 export { DecodeError, ERROR_MESSAGES, type DecodeErrorCode } from './errors.js';
 export type {
   DecodedFrame,
+  DecodeFileOptions,
   DecodeOptions,
+  DicomImage,
   LutData,
   ModalityLut,
   OutputTypeName,

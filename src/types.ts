@@ -76,18 +76,29 @@ export type PixelArray =
 /** Options of {@link decodeFrame}, {@link decodeFile} and `DicomImage.decodeFrame`. */
 export interface DecodeOptions {
   /**
-   * Modality LUT to apply. `decodeFrame`: none unless given. `decodeFile` and
-   * `DicomImage.decodeFrame`: the file's own, unless `false`.
+   * The Modality LUT (PS3.3 C.11.1), in one rule for every decode:
+   * - absent: the dataset's own: the frame's in `decodeFile` and `DicomImage.decodeFrame`;
+   *   `decodeFrame` has no dataset, so none there;
+   * - a `ModalityLut`: this one instead (an override);
+   * - `false`: none; the output is the stored values.
+   *
+   * Colour frames have none whatever is given.
    */
   modalityLut?: ModalityLut | false;
   /** Output array type; `'auto'` (default) picks it from the attributes alone. */
   outputType?: 'auto' | OutputTypeName;
   /** `'rgb'` (default) converts YBR_FULL(_422) and PALETTE COLOR to RGB; `'native'` keeps them. */
   colorSpace?: 'rgb' | 'native';
-  /** JPEG 2000 / HTJ2K: 0 = full size, n = 1/2^n per axis. */
+  /**
+   * JPEG 2000 / HTJ2K: 0 = full size (default), n = 1/2^n per axis (rounding up), at most the
+   * codestream's decomposition levels; other syntaxes decode at full size.
+   */
   resolutionLevel?: number;
-  /** Decode into this buffer (its type must be the output type, its length at least the sample count). */
-  into?: ArrayBufferView;
+  /**
+   * Decode into this array: of the output type, with at least the samples' count of elements
+   * (`outputInfoFor` gives both); the result's `pixels` is it, or its start.
+   */
+  into?: PixelArray;
   /**
    * Largest frame, in bytes of stored or output samples, that a decode accepts before it
    * allocates anything (default 1 GiB); larger frames fail with FRAME_TOO_LARGE.
@@ -116,4 +127,63 @@ export interface TransferSyntaxInfo {
   uid: string;
   name: string;
   lossless: boolean;
+}
+
+/**
+ * A parsed DICOM instance whose frames decode on demand (`openDicom`): transfer syntax, frames,
+ * pixel attributes and LUTs as the Part 10 reader found them.
+ */
+export interface DicomImage {
+  /** Transfer Syntax UID (0002,0010), trimmed of NUL and space padding. */
+  transferSyntaxUID: string;
+  /** Number of Frames (0028,0008); 1 when missing or invalid. */
+  numberOfFrames: number;
+  /** Image Pixel Module (PS3.3 C.7.6.3), with defaults for missing optional attributes. */
+  info: PixelInfo;
+  /**
+   * The dataset's Modality LUT: Pixel Value Transformation in the Shared Functional Groups,
+   * else the top-level Modality LUT Sequence (first item), else Rescale Slope/Intercept/Type.
+   */
+  modalityLut?: ModalityLut;
+  /**
+   * The dataset's VOI LUT: top-level first Window Center/Width, VOI LUT Function and first VOI
+   * LUT Sequence item; else the Shared, else the first Per-frame Frame VOI LUT Sequence.
+   */
+  voiLut?: VoiLut;
+  /**
+   * The Modality LUT of frame `index`: its Per-frame Functional Groups item's Pixel Value
+   * Transformation, else the dataset's ({@link DicomImage.modalityLut}).
+   * @throws {DecodeError} FRAME_OUT_OF_RANGE.
+   */
+  frameModalityLut(index: number): ModalityLut | undefined;
+  /**
+   * The VOI LUT of frame `index`: its Per-frame Frame VOI LUT Sequence, else the Shared one,
+   * else the top-level VOI LUT Module.
+   * @throws {DecodeError} FRAME_OUT_OF_RANGE.
+   */
+  frameVoiLut(index: number): VoiLut | undefined;
+  /**
+   * Presentation LUT Shape (2050,0020): INVERSE means the lowest value is displayed white
+   * (PS3.3 C.11.6.1.2; DX and MG MONOCHROME1 images carry it). Absent unless IDENTITY or INVERSE.
+   */
+  presentationLutShape?: 'IDENTITY' | 'INVERSE';
+  /**
+   * The stored bytes of frame `index` (0-based). Native: one Uint8Array, a subarray of the
+   * input where possible (big endian samples stay big endian; 1-bit frames come back
+   * byte-aligned). Encapsulated: the frame's fragments, subarrays of the input.
+   * @throws {DecodeError} FRAME_OUT_OF_RANGE, TRUNCATED, CORRUPT_DATA.
+   */
+  frameData(index: number): Uint8Array | Uint8Array[];
+  /**
+   * Decode frame `index` (0-based); the frame's own Modality LUT applies unless
+   * `options.modalityLut` says otherwise (see {@link DecodeOptions.modalityLut}).
+   * @throws {DecodeError} FRAME_OUT_OF_RANGE and every decodeFrame error.
+   */
+  decodeFrame(index: number, options?: DecodeOptions): Promise<DecodedFrame>;
+}
+
+/** Options of `decodeFile`: {@link DecodeOptions} and the frame. */
+export interface DecodeFileOptions extends DecodeOptions {
+  /** Frame index, 0-based (default 0). */
+  frame?: number;
 }

@@ -3,10 +3,13 @@ import { DecodeError } from './errors.js';
 import type { DecodeOptions, PixelInfo } from './types.js';
 import { OUTPUT_TYPES } from './pipeline/output.js';
 
-function invalid(code: 'INVALID_PIXEL_INFO' | 'INVALID_OPTIONS', name: string, expected: string, actual: unknown): DecodeError {
-  const shown = typeof actual === 'string' ? `'${actual}'` : Array.isArray(actual) ? `[${actual.length} items]` : String(actual);
+/** The one message shape for a bad attribute or option: "expected NAME to be EXPECTED, got ACTUAL". */
+export function invalidValue(code: 'INVALID_PIXEL_INFO' | 'INVALID_OPTIONS', name: string, expected: string, actual: unknown): DecodeError {
+  const shown = typeof actual === 'string' ? `'${actual}'` : Array.isArray(actual) ? (actual.length <= 4 ? `[${actual.map(String).join(', ')}]` : `[${actual.length} items]`) : String(actual);
   return new DecodeError(code, `expected ${name} to be ${expected}, got ${shown}`);
 }
+
+const invalid = invalidValue;
 
 const isPositiveInteger = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;
 

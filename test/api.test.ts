@@ -1,7 +1,7 @@
 // The public surface is a contract (README "API"): a change here must be deliberate.
 import { describe, expectTypeOf, it, expect } from 'vitest';
 import * as api from '../src/index.js';
-import type { DecodedFrame, DecodeOptions, DicomImage, ModalityLut, PixelInfo, TransferSyntaxInfo } from '../src/index.js';
+import type { DecodedFrame, DecodeFileOptions, DecodeOptions, DicomImage, ModalityLut, OutputInfo, OutputTypeName, PixelArray, PixelInfo, TransferSyntaxInfo } from '../src/index.js';
 
 describe('public API', () => {
   it('exports exactly the documented values', () => {
@@ -12,6 +12,7 @@ describe('public API', () => {
         'decodeFile',
         'decodeFrame',
         'openDicom',
+        'outputInfoFor',
         'outputTypeFor',
         'renderFrame',
         'supportedTransferSyntaxes',
@@ -26,7 +27,19 @@ describe('public API', () => {
     >();
     expectTypeOf(api.decodeFrame).returns.toEqualTypeOf<Promise<DecodedFrame>>();
     expectTypeOf(api.openDicom).toEqualTypeOf<(bytes: Uint8Array) => DicomImage>();
-    expectTypeOf(api.decodeFile).parameters.toEqualTypeOf<[Uint8Array, (DecodeOptions & { frame?: number })?]>();
+    expectTypeOf(api.decodeFile).parameters.toEqualTypeOf<[Uint8Array, DecodeFileOptions?]>();
+    expectTypeOf<DecodeFileOptions>().toMatchTypeOf<DecodeOptions & { frame?: number }>();
+    expectTypeOf<DecodeOptions['into']>().toEqualTypeOf<PixelArray | undefined>();
+    expectTypeOf<DecodeOptions['modalityLut']>().toEqualTypeOf<ModalityLut | false | undefined>();
+    expectTypeOf(api.outputInfoFor).parameters.toEqualTypeOf<[PixelInfo, DecodeOptions?]>();
+    expectTypeOf(api.outputInfoFor).returns.toEqualTypeOf<OutputInfo>();
+    expectTypeOf<OutputInfo>().toEqualTypeOf<{
+      outputType: OutputTypeName; rows: number; columns: number; samplesPerPixel: number; length: number;
+    }>();
+    // DicomImage is the public shape, not an internal one: exactly these members.
+    expectTypeOf<keyof DicomImage>().toEqualTypeOf<
+      'transferSyntaxUID' | 'numberOfFrames' | 'info' | 'modalityLut' | 'voiLut' | 'frameModalityLut' | 'frameVoiLut' | 'presentationLutShape' | 'frameData' | 'decodeFrame'
+    >();
     expectTypeOf(api.supportedTransferSyntaxes).returns.toEqualTypeOf<TransferSyntaxInfo[]>();
     expectTypeOf<DicomImage['decodeFrame']>().parameters.toEqualTypeOf<[number, DecodeOptions?]>();
     expectTypeOf<DicomImage['modalityLut']>().toEqualTypeOf<ModalityLut | undefined>();

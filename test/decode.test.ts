@@ -225,17 +225,16 @@ describe('hostile attributes and options', () => {
     const badLut = { lut: { firstMapped: 0, bitsPerEntry: 8, data: null } } as unknown as ModalityLut;
     await expect(decodeFrame(bytes, '1.2.840.10008.1.2.1', grey, { modalityLut: badLut })).rejects.toMatchObject({ code: 'INVALID_PIXEL_INFO' });
     await expect(decodeFrame(bytes, '1.2.840.10008.1.2.1', grey, { into: new Float32Array(4) })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
-    await expect(decodeFrame(bytes, '1.2.840.10008.1.2.1', grey, { into: new DataView(new ArrayBuffer(4)) })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(decodeFrame(bytes, '1.2.840.10008.1.2.1', grey, { into: new DataView(new ArrayBuffer(4)) as unknown as Uint8Array })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
   });
 });
 
 describe('stored bits of codec output (DESIGN: stored values first)', async () => {
   const { storedBits } = await import('../src/pipeline/frame.js');
-  const ct = { rows: 1, columns: 1, bitsAllocated: 16, bitsStored: 12, highBit: 11, pixelRepresentation: 1, samplesPerPixel: 1,
-    photometricInterpretation: 'MONOCHROME2' } as const;
-  const raw = { ptr: 0, rows: 1, columns: 1, samplesPerPixel: 1, bitsAllocated: 16, bigEndian: false, planar: false, photometricInterpretation: 'MONOCHROME2' };
-  it('native data: at High Bit with Bits Stored bits', () => expect(storedBits(raw, ct)).toEqual({ highBit: 11, bits: 12 }));
-  it('lossless P > Bits Stored: masked to Bits Stored', () => expect(storedBits({ ...raw, precision: 16, lossy: false }, ct)).toEqual({ highBit: 11, bits: 12 }));
-  it('lossy P > Bits Stored: all P bits kept (2048 stays 2048)', () => expect(storedBits({ ...raw, precision: 16, lossy: true }, ct)).toEqual({ highBit: 15, bits: 16 }));
-  it('P < Bits Stored: at P', () => expect(storedBits({ ...raw, precision: 8 }, ct)).toEqual({ highBit: 7, bits: 8 }));
+  const ct = { highBit: 11, bitsStored: 12 };
+  const low = (precision: number, lossy = false) => ({ at: 'lowBits', precision, lossy }) as const;
+  it('native data: at High Bit with Bits Stored bits', () => expect(storedBits({ at: 'highBit' }, ct)).toEqual({ highBit: 11, bits: 12 }));
+  it('lossless P > Bits Stored: masked to Bits Stored', () => expect(storedBits(low(16), ct)).toEqual({ highBit: 11, bits: 12 }));
+  it('lossy P > Bits Stored: all P bits kept (2048 stays 2048)', () => expect(storedBits(low(16, true), ct)).toEqual({ highBit: 15, bits: 16 }));
+  it('P < Bits Stored: at P', () => expect(storedBits(low(8), ct)).toEqual({ highBit: 7, bits: 8 }));
 });

@@ -3,7 +3,7 @@
 // stated tolerance) and modality values (pydicom's apply_modality_lut, or numpy for
 // functional-group rescale). See fixtures/PROVENANCE.md and fixtures/*/PROVENANCE.md.
 import { describe, expect, it } from 'vitest';
-import { decodeFile, decodeFrame, openDicom, type PixelInfo } from '../src/index.js';
+import { decodeFile, decodeFrame, openDicom, outputInfoFor, type PixelInfo } from '../src/index.js';
 import { parseDicom } from '../src/dicom/part10.js';
 import { firstDifference, fixtureBytes, manifest, readNpy, type FixtureEntry } from './helpers.js';
 
@@ -77,6 +77,14 @@ describe.each(manifest.fixtures.map((entry) => [entry.file, entry] as const))('%
         expect(Math.abs(decoded.maxValue - max)).toBeLessThanOrEqual(tolerance);
         expect([decoded.rows, decoded.columns, decoded.samplesPerPixel]).toEqual([entry.rows, entry.columns, entry.samplesPerPixel]);
       }
+      // What outputInfoFor promises before decoding is what the decode delivers.
+      expect(outputInfoFor(image.info, { modalityLut: false })).toEqual({
+        outputType: viaImage.pixels.constructor.name,
+        rows: viaImage.rows,
+        columns: viaImage.columns,
+        samplesPerPixel: viaImage.samplesPerPixel,
+        length: viaImage.pixels.length,
+      });
     }
   });
 

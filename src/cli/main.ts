@@ -6,18 +6,18 @@ import { Command, InvalidArgumentError } from 'commander';
 import {
   DecodeError,
   openDicom,
-  outputTypeFor,
+  outputInfoFor,
   supportedTransferSyntaxes,
   type DicomImage,
   type LutData,
   type OutputTypeName,
   type PixelArray,
 } from '../index.js';
+import { outputTypeNamed } from '../pipeline/output.js';
 import { encodeNpy } from './npy.js';
 import { addThumbnailCommand } from './thumbnail.js';
 import { addBenchCommand } from './bench.js';
 
-const CONSTRUCTORS = { Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array };
 
 /** A user-facing failure: printed as one line, no stack. */
 class UsageError extends Error {}
@@ -59,7 +59,7 @@ async function info(path: string): Promise<void> {
     },
     modalityLut: image.modalityLut ? { ...image.modalityLut, lut: describeLut(image.modalityLut.lut) } : null,
     voiLut: image.voiLut ? { ...image.voiLut, lut: describeLut(image.voiLut.lut) } : null,
-    outputType: outputTypeFor(image.info, image.frameModalityLut(0)),
+    outputType: outputInfoFor(image.info, { modalityLut: image.frameModalityLut(0) ?? false }).outputType,
   };
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
 }
@@ -76,12 +76,10 @@ async function decode(path: string, options: { out: string; frame?: number; stor
   const image = await readDicom(path);
   const frames = options.frame === undefined ? [...Array(image.numberOfFrames).keys()] : [options.frame];
   const modalityLuts = frames.map((index) => (options.stored ? false : image.frameModalityLut(index)));
-  const outputType = commonOutputType(modalityLuts.map((lut) => outputTypeFor(image.info, lut)));
-  const { rows, columns } = image.info;
-  // PALETTE COLOR decodes to RGB.
-  const samplesPerPixel = image.info.photometricInterpretation === 'PALETTE COLOR' ? 3 : image.info.samplesPerPixel;
-  const frameLength = rows * columns * samplesPerPixel;
-  const all: PixelArray = new CONSTRUCTORS[outputType](frameLength * frames.length);
+  const outputType = commonOutputType(modalityLuts.map((lut) => outputInfoFor(image.info, { modalityLut: lut || false }).outputType));
+  // The shape of every frame's output (PALETTE COLOR decodes to RGB).
+  const { rows, columns, samplesPerPixel, length: frameLength } = outputInfoFor(image.info, { outputType });
+  const all: PixelArray = new (outputTypeNamed(outputType).ctor)(frameLength * frames.length);
   for (const [i, index] of frames.entries()) {
     await image.decodeFrame(index, {
       modalityLut: modalityLuts[i]!,

@@ -1,48 +1,8 @@
 import type { DecodeOptions, PixelInfo } from '../types.js';
 import type { DecoderFamily } from '../uids.js';
 import type { Kernels } from '../wasm/kernels.js';
-
-/**
- * What a decoder produced, in kernel memory, and how it is laid out. Decoders report;
- * pipeline/frame.ts fixes up (byte order, planar, bits, sign) once for every codec.
- */
-export interface RawFrame {
-  /** Address of the samples in kernel memory. */
-  ptr: number;
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  /** Bits per sample in memory: 1 (packed, LSB first), 8, 16, 32 or 64. */
-  bitsAllocated: number;
-  /** Samples are big-endian (native Explicit VR Big Endian). */
-  bigEndian: boolean;
-  /** Colour-by-plane (Planar Configuration 1) rather than interleaved. */
-  planar: boolean;
-  /**
-   * Native YBR_FULL_422 as stored (PS3.3 C.7.6.3.1.2): each pair of pixels is Y1 Y2 Cb Cr, two
-   * thirds of the full size; pipeline/frame.ts upsamples the chroma.
-   */
-  chromaSubsampled?: boolean;
-  /**
-   * 16-bit single-sample data as two byte planes, most significant first (RLE segments,
-   * PS3.5 G.2); pipeline/frame.ts interleaves them in the same pass that masks and sign-extends.
-   */
-  bytePlanes?: boolean;
-  /** Photometric interpretation of these samples (a codec may have converted colour). */
-  photometricInterpretation: string;
-  /**
-   * Sample precision of the codestream (JPEG P, JPEG-LS P, JPEG 2000 Ssiz) with its samples in
-   * the low bits; absent for native and RLE data, which sit at High Bit as the attributes say.
-   */
-  precision?: number;
-  /** The codestream's samples are signed (JPEG 2000 Ssiz); absent when the format has no sign. */
-  signed?: boolean;
-  /**
-   * The decode is not exact (irreversible wavelet, JPEG-LS NEAR > 0, DCT, reduced resolution):
-   * values may overshoot the range of Bits Stored and must not be masked to it.
-   */
-  lossy?: boolean;
-}
+import { DecodeError } from '../errors.js';
+import type { RawFrame, RawValues } from '../raw.js';
 
 export interface DecodeContext {
   kernels: Kernels;
@@ -50,12 +10,22 @@ export interface DecodeContext {
   options: DecodeOptions;
 }
 
-/** One decoder per transfer-syntax family. */
+/**
+ * One decoder per transfer-syntax family, in two phases (the contract is written on
+ * {@link RawFrame} in src/raw.ts):
+ * - `prepare` (optional, asynchronous) loads what `decode` needs, such as a codec module; it
+ *   may read the frame, and the kernels synchronously, but leaves nothing in the arena that
+ *   `decode` relies on;
+ * - `decode` (synchronous) runs from the arena's reset to its report without awaiting. A codec
+ *   it needs that is not loaded (`prepare` not run, or the module discarded since) is a
+ *   {@link CodecNotReady} thrown before its first allocation; the caller prepares again.
+ */
 export interface Decoder {
   /** Family name, for messages and benchmarks; uids.ts says which syntaxes are this family's. */
   readonly name: DecoderFamily;
+  prepare?(fragments: readonly Uint8Array[], info: PixelInfo, context: DecodeContext): Promise<unknown> | undefined;
   /** Decode one frame's fragments (native data: one element). */
-  decode(fragments: readonly Uint8Array[], info: PixelInfo, context: DecodeContext): RawFrame | Promise<RawFrame>;
+  decode(fragments: readonly Uint8Array[], info: PixelInfo, context: DecodeContext): RawFrame;
 }
 
 /**
@@ -77,23 +47,38 @@ export function nativeChromaSubsampled(info: PixelInfo): boolean {
   return info.photometricInterpretation === 'YBR_FULL_422' && info.samplesPerPixel === 3 && info.bitsAllocated >= 8;
 }
 
-/** A RawFrame with the frame's own geometry and photometric interpretation. */
-export function rawFrame(
+/** Samples at High Bit as the attributes say (native and RLE data). */
+export const AT_HIGH_BIT: RawValues = { at: 'highBit' };
+
+/**
+ * Samples of `bytes` bytes each (1 or 2: what codecs deliver), interleaved, little-endian, in
+ * the low bits at the codestream's precision; the frame's geometry unless `geometry` says.
+ */
+export function codecFrame(
   info: PixelInfo,
   ptr: number,
-  layout: { bigEndian?: boolean; planar?: boolean; chromaSubsampled?: boolean; bytePlanes?: boolean } = {},
+  bytes: 1 | 2,
+  values: RawValues,
+  geometry: Partial<Pick<RawFrame, 'rows' | 'columns' | 'samplesPerPixel' | 'photometricInterpretation'>> & { planar?: boolean } = {},
 ): RawFrame {
-  const frame: RawFrame = {
+  const { planar, ...shape } = geometry;
+  return {
     ptr,
     rows: info.rows,
     columns: info.columns,
     samplesPerPixel: info.samplesPerPixel,
-    bitsAllocated: info.bitsAllocated,
-    bigEndian: layout.bigEndian ?? false,
-    planar: layout.planar ?? false,
     photometricInterpretation: info.photometricInterpretation,
+    ...shape,
+    values,
+    layout: planar ? 'planar' : 'interleaved',
+    bitsAllocated: bytes === 1 ? 8 : 16,
+    byteOrder: 'little',
   };
-  if (layout.chromaSubsampled) frame.chromaSubsampled = true;
-  if (layout.bytePlanes) frame.bytePlanes = true;
-  return frame;
+}
+
+/** Bits Allocated of a validated frame that is not packed bits. */
+export function sampleBits(info: PixelInfo): 8 | 16 | 32 | 64 {
+  const bits = info.bitsAllocated;
+  if (bits !== 8 && bits !== 16 && bits !== 32 && bits !== 64) throw new DecodeError('INVALID_PIXEL_INFO', `Bits Allocated ${bits} is not 8, 16, 32 or 64`);
+  return bits;
 }

@@ -1,8 +1,9 @@
 import { Inflate, inflateSync } from 'fflate';
 import { DecodeError } from '../errors.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { frameBytes, nativeChromaSubsampled, type Decoder, type RawFrame } from './decoder.js';
-import { nativeFrameLayout, nativeRawFrame } from './native.js';
+import type { RawFrame } from '../raw.js';
+import { frameBytes, nativeChromaSubsampled, type Decoder } from './decoder.js';
+import { nativeFrame, nativeFrameLayout } from './native.js';
 
 /** Deflate expands at most 1032:1 (RFC 1951: a 258-byte match per two-bit code, about). */
 const MAX_RATIO = 1032;
@@ -42,7 +43,7 @@ export const deflateDecoder: Decoder = {
     }
     if (written > expected) throw fail('CORRUPT_DATA', `inflates to more than the ${expected} bytes the attributes describe`);
     const layout = nativeFrameLayout(info, written, transferSyntaxUID);
-    return nativeRawFrame(info, ptr, layout.chromaSubsampled, false);
+    return nativeFrame(info, ptr, layout.chromaSubsampled, 'little', transferSyntaxUID);
   },
 };
 

@@ -2,7 +2,8 @@ import { DecodeError, kernelError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { decodeFragments, libjpeg } from '../wasm/codecs.js';
-import { rawFrame, type DecodeContext, type Decoder, type RawFrame } from './decoder.js';
+import type { RawFrame } from '../raw.js';
+import { codecFrame, type DecodeContext, type Decoder } from './decoder.js';
 
 /** SOFn marker codes (ITU-T T.81 Table B.1) that the JPEG transfer syntaxes carry. */
 const SOF_BASELINE = 0xc0;
@@ -35,26 +36,17 @@ const UNMARKED_IS_RGB = 2;
  */
 export const jpegDecoder: Decoder = {
   name: 'jpeg',
-  decode(fragments, info, context): RawFrame | Promise<RawFrame> {
+  prepare(fragments, info, context) {
+    if (libjpeg.loaded()) return undefined;
+    context.kernels.reset();
+    return readFrame(fragments, info, context).libjpeg ? libjpeg.get() : undefined;
+  },
+  decode(fragments, info, context): RawFrame {
     const { kernels, transferSyntaxUID, options } = context;
     const fn = kernels.fn;
-    if (info.bitsAllocated !== 8 && info.bitsAllocated !== 16) {
-      throw new DecodeError('INVALID_PIXEL_INFO', `JPEG samples need Bits Allocated 8 or 16, got ${info.bitsAllocated}`, transferSyntaxUID);
-    }
-    // A frame is one or more fragments (PS3.5 A.4): joined into one codestream.
-    const src = kernels.copyInAll(fragments);
-    const scratch = kernels.alloc(fn.jpegScratchBytes());
-    const sof = fn.jpegReadHeader(src.ptr, src.length, scratch);
-    if (sof < 0) throw kernelError(sof, transferSyntaxUID);
-    checkFrame(kernels, scratch, info, transferSyntaxUID);
-    const precision = fn.jpegFrameField(scratch, FIELD.precision);
-    const colour = info.photometricInterpretation === 'RGB' ? UNMARKED_IS_RGB : 0;
-    const yCbCr = fn.jpegIsYCbCr(scratch, colour) === 1;
-    const native = options.colorSpace === 'native';
-    // TurboJPEG always converts YCbCr to RGB, and guesses YCbCr for an unmarked stream.
-    const libjpegAgrees = info.samplesPerPixel === 1 || (yCbCr ? !native : fn.jpegColorMarked(scratch) === 1);
-    const libjpegFits = (sof === SOF_BASELINE || sof === SOF_EXTENDED || sof === SOF_PROGRESSIVE) && precision === 8 && info.bitsAllocated === 8;
-    if (libjpegFits && libjpegAgrees) {
+    const frame = readFrame(fragments, info, context);
+    const { src, scratch, sof, precision, colour, yCbCr } = frame;
+    if (frame.libjpeg) {
       // libjpeg-turbo decodes a cut stream to the end of the claimed frame (as grey), so a few
       // bytes claiming 8192² would cost a full frame's work: every 8×8 block of the full-size
       // component takes at least one bit (a progressive DC scan; two in sequential scans).
@@ -64,23 +56,48 @@ export const jpegDecoder: Decoder = {
       }
       return decodeWithLibjpeg(fragments, info, context);
     }
-    const sampleBytes = info.bitsAllocated / 8;
+    const native = options.colorSpace === 'native';
+    const sampleBytes = info.bitsAllocated === 8 ? 1 : 2;
     const workBytes = fn.jpegWorkBytes(scratch);
     const work = workBytes > 0 ? kernels.alloc(workBytes) : 0;
     const dst = kernels.alloc(info.rows * info.columns * info.samplesPerPixel * sampleBytes);
     const status = fn.jpegDecode(src.ptr, src.length, scratch, dst, info.rows, info.columns, info.samplesPerPixel, sampleBytes, work,
       (native ? 0 : CONVERT_TO_RGB) | colour);
     if (status < 0) throw kernelError(status, transferSyntaxUID);
-    const frame: RawFrame = { ...rawFrame(info, dst), precision, lossy: sof !== SOF_LOSSLESS };
+    let photometricInterpretation = info.photometricInterpretation;
     if (sof !== SOF_LOSSLESS && info.samplesPerPixel === 3) {
-      frame.photometricInterpretation = fn.jpegFrameField(scratch, FIELD.color) === 1 || !yCbCr ? 'RGB' : 'YBR_FULL';
+      photometricInterpretation = fn.jpegFrameField(scratch, FIELD.color) === 1 || !yCbCr ? 'RGB' : 'YBR_FULL';
     } else if (info.photometricInterpretation === 'YBR_FULL_422') {
       // Lossless JPEG components are full size here: the samples are not subsampled.
-      frame.photometricInterpretation = 'YBR_FULL';
+      photometricInterpretation = 'YBR_FULL';
     }
-    return frame;
+    return codecFrame(info, dst, sampleBytes, { at: 'lowBits', precision, lossy: sof !== SOF_LOSSLESS }, { photometricInterpretation });
   },
 };
+
+/**
+ * The frame's codestream in kernel memory, its header read and checked against the attributes,
+ * and which decoder takes it: the decoder's first step, and all that `prepare` needs to know.
+ */
+function readFrame(fragments: readonly Uint8Array[], info: PixelInfo, { kernels, transferSyntaxUID, options }: DecodeContext) {
+  const fn = kernels.fn;
+  if (info.bitsAllocated !== 8 && info.bitsAllocated !== 16) {
+    throw new DecodeError('INVALID_PIXEL_INFO', `JPEG samples need Bits Allocated 8 or 16, got ${info.bitsAllocated}`, transferSyntaxUID);
+  }
+  // A frame is one or more fragments (PS3.5 A.4): joined into one codestream.
+  const src = kernels.copyInAll(fragments);
+  const scratch = kernels.alloc(fn.jpegScratchBytes());
+  const sof = fn.jpegReadHeader(src.ptr, src.length, scratch);
+  if (sof < 0) throw kernelError(sof, transferSyntaxUID);
+  checkFrame(kernels, scratch, info, transferSyntaxUID);
+  const precision = fn.jpegFrameField(scratch, FIELD.precision);
+  const colour = info.photometricInterpretation === 'RGB' ? UNMARKED_IS_RGB : 0;
+  const yCbCr = fn.jpegIsYCbCr(scratch, colour) === 1;
+  // TurboJPEG always converts YCbCr to RGB, and guesses YCbCr for an unmarked stream.
+  const libjpegAgrees = info.samplesPerPixel === 1 || (yCbCr ? options.colorSpace !== 'native' : fn.jpegColorMarked(scratch) === 1);
+  const libjpegFits = (sof === SOF_BASELINE || sof === SOF_EXTENDED || sof === SOF_PROGRESSIVE) && precision === 8 && info.bitsAllocated === 8;
+  return { src, scratch, sof, precision, colour, yCbCr, libjpeg: libjpegFits && libjpegAgrees };
+}
 
 /** The frame header must describe the frame the Image Pixel Module describes. */
 function checkFrame(kernels: Kernels, scratch: number, info: PixelInfo, transferSyntaxUID: string): void {
@@ -100,16 +117,13 @@ function checkFrame(kernels: Kernels, scratch: number, info: PixelInfo, transfer
 }
 
 /** 8-bit sequential DCT with libjpeg-turbo; the samples are copied into kernel memory. */
-async function decodeWithLibjpeg(fragments: readonly Uint8Array[], info: PixelInfo, { kernels, transferSyntaxUID }: DecodeContext): Promise<RawFrame> {
-  const { value: samples } = await decodeFragments(libjpeg, fragments, transferSyntaxUID, (decoder) => decoder.getDecodedBuffer());
+function decodeWithLibjpeg(fragments: readonly Uint8Array[], info: PixelInfo, { kernels, transferSyntaxUID }: DecodeContext): RawFrame {
+  const { value: samples } = decodeFragments(libjpeg, fragments, transferSyntaxUID, (decoder) => decoder.getDecodedBuffer());
   const bytes = info.rows * info.columns * info.samplesPerPixel;
   if (samples.length !== bytes) {
     throw new DecodeError('CORRUPT_DATA', `libjpeg-turbo decoded ${samples.length} bytes, the frame needs ${bytes}`, transferSyntaxUID);
   }
-  const ptr = kernels.alloc(bytes);
-  kernels.bytes(ptr, bytes).set(samples);
-  const frame: RawFrame = { ...rawFrame(info, ptr), precision: 8, lossy: true };
   // TurboJPEG delivers three components as RGB (converted from YCbCr where the stream is YCbCr).
-  if (info.samplesPerPixel === 3) frame.photometricInterpretation = 'RGB';
-  return frame;
+  const photometricInterpretation = info.samplesPerPixel === 3 ? 'RGB' : info.photometricInterpretation;
+  return codecFrame(info, kernels.copyIn(samples), 1, { at: 'lowBits', precision: 8, lossy: true }, { photometricInterpretation });
 }

@@ -5,6 +5,8 @@ import {
   isTruncationMessage,
   openjpeg,
   openjph,
+  preload,
+  ready,
   runCodec,
   writeEncoded,
   type Codec,
@@ -12,7 +14,8 @@ import {
   type HTJ2KDecoder,
   type J2KDecoder,
 } from '../wasm/codecs.js';
-import type { DecodeContext, Decoder, RawFrame } from './decoder.js';
+import type { RawFrame } from '../raw.js';
+import { codecFrame, type DecodeContext, type Decoder } from './decoder.js';
 
 /**
  * JPEG 2000 (PS3.5 A.4.4, ISO/IEC 15444-1) and HTJ2K (PS3.5 A.4.11, ISO/IEC 15444-15).
@@ -20,10 +23,8 @@ import type { DecodeContext, Decoder, RawFrame } from './decoder.js';
  * refused before any decoding, and `resolutionLevel` can be clamped to its decomposition levels.
  */
 
-/** What the main header (SIZ, COD, COC) says, plus where the codestream starts. */
+/** What the main header (SIZ, COD, COC) says. */
 export interface Codestream {
-  /** Offset of SOC in the first fragment: 0, or past the boxes of a JP2 file. */
-  start: number;
   width: number;
   height: number;
   /** XOsiz / YOsiz: the image's offset on the reference grid. */
@@ -82,13 +83,12 @@ export function codestreamStart(first: Uint8Array): number {
 }
 
 /** Read the main header of a codestream that starts at `bytes[0]`. */
-export function readCodestream(bytes: Uint8Array, start: number, transferSyntaxUID: string): Codestream {
+export function readCodestream(bytes: Uint8Array, transferSyntaxUID: string): Codestream {
   const corrupt = (detail: string) => new DecodeError('CORRUPT_DATA', `JPEG 2000 codestream: ${detail}`, transferSyntaxUID);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u16 = (at: number) => (at + 2 <= bytes.length ? view.getUint16(at) : -1);
   if (u16(0) !== SOC) throw corrupt('no SOC marker (FF4F) at the start');
   const stream: Codestream = {
-    start,
     width: 0,
     height: 0,
     offsetX: 0,
@@ -304,20 +304,20 @@ const OPENJPH: J2kCodec<HTJ2KDecoder> = {
   },
 };
 
-async function decodeJ2k<D extends { delete(): void }>(
+function decodeJ2k<D extends { delete(): void }>(
   codec: J2kCodec<D>,
   fragments: readonly Uint8Array[],
   info: PixelInfo,
   context: DecodeContext,
-): Promise<RawFrame> {
+): RawFrame {
   const { kernels, transferSyntaxUID, options } = context;
-  const instance: Codec<D> = await codec.loader.get();
+  const instance: Codec<D> = ready(codec.loader);
   const { decoder } = instance;
   const start = codestreamStart(fragments[0]!);
   const encoded = runCodec(codec.loader, instance, transferSyntaxUID, () =>
     writeEncoded((length) => codec.encodedBuffer(decoder, length), fragments, start),
   );
-  const stream = readCodestream(encoded, start, transferSyntaxUID);
+  const stream = readCodestream(encoded, transferSyntaxUID);
   checkStream(stream, info, transferSyntaxUID);
   const unsupported = codec.cannot(stream);
   if (unsupported) throw new DecodeError('CORRUPT_DATA', `not supported by the codec: ${unsupported}`, transferSyntaxUID);
@@ -341,31 +341,33 @@ async function decodeJ2k<D extends { delete(): void }>(
     const code = errors.some(isTruncationMessage) ? 'TRUNCATED' : 'CORRUPT_DATA';
     throw new DecodeError(code, `${instance.name}: ${errors.join('; ')}`, transferSyntaxUID, { codec: instance.name });
   }
-  const bitsAllocated = stream.precision <= 8 ? 8 : 16;
-  const bytes = rows * columns * stream.components * (bitsAllocated / 8);
+  const sampleBytes = stream.precision <= 8 ? 1 : 2;
+  const bytes = rows * columns * stream.components * sampleBytes;
   const decoded = codec.decodedBuffer(decoder);
   if (decoded.length !== bytes) {
     throw new DecodeError('CORRUPT_DATA', `${instance.name} decoded ${decoded.length} bytes, ${columns}×${rows} needs ${bytes}`, transferSyntaxUID);
   }
-  const ptr = kernels.alloc(bytes);
-  kernels.bytes(ptr, bytes).set(decoded);
-  return {
-    ptr,
-    rows,
-    columns,
-    samplesPerPixel: stream.components,
-    bitsAllocated,
-    bigEndian: false,
-    planar: false,
-    // The codec undoes RCT / ICT (YBR_RCT, YBR_ICT: PS3.3 C.7.6.3.1.2), leaving RGB.
-    photometricInterpretation: stream.components > 1 && stream.colourTransform ? 'RGB' : info.photometricInterpretation,
-    precision: stream.precision,
-    signed: stream.signed,
-    // Below full resolution the 5/3 low-pass values are no longer the stored values either; and
-    // in the syntaxes that allow loss, a 5/3 stream may have lost its last layers or passes
-    // (gdcmconv --j2k --lossy does that), which nothing in the codestream records.
-    lossy: stream.irreversible || level > 0 || transferSyntax(transferSyntaxUID)?.lossless === false,
-  };
+  return codecFrame(
+    info,
+    kernels.copyIn(decoded),
+    sampleBytes,
+    {
+      at: 'lowBits',
+      precision: stream.precision,
+      signed: stream.signed,
+      // Below full resolution the 5/3 low-pass values are no longer the stored values either; and
+      // in the syntaxes that allow loss, a 5/3 stream may have lost its last layers or passes
+      // (gdcmconv --j2k --lossy does that), which nothing in the codestream records.
+      lossy: stream.irreversible || level > 0 || transferSyntax(transferSyntaxUID)?.lossless === false,
+    },
+    {
+      rows,
+      columns,
+      samplesPerPixel: stream.components,
+      // The codec undoes RCT / ICT (YBR_RCT, YBR_ICT: PS3.3 C.7.6.3.1.2), leaving RGB.
+      photometricInterpretation: stream.components > 1 && stream.colourTransform ? 'RGB' : info.photometricInterpretation,
+    },
+  );
 }
 
 /** The codestream must describe the frame the attributes describe. */
@@ -386,6 +388,7 @@ function checkStream(stream: Codestream, info: PixelInfo, transferSyntaxUID: str
 /** JPEG 2000 Lossless, JPEG 2000, and Part 2 multi-component (.92, .93), decoded by OpenJPEG. */
 export const jpeg2000Decoder: Decoder = {
   name: 'jpeg-2000',
+  prepare: () => preload(OPENJPEG.loader),
   decode: (fragments, info, context) => decodeJ2k(OPENJPEG, fragments, info, context),
 };
 
@@ -395,6 +398,10 @@ export const jpeg2000Decoder: Decoder = {
  */
 export const htj2kDecoder: Decoder = {
   name: 'htj2k',
+  prepare(fragments, _info, context) {
+    if (openjph.loaded() && openjpeg.loaded()) return undefined;
+    return preload(htj2kCodec(fragments[0]!, context.transferSyntaxUID).loader);
+  },
   decode(fragments, info, context) {
     return decodeJ2k(htj2kCodec(fragments[0]!, context.transferSyntaxUID), fragments, info, context);
   },
@@ -405,7 +412,7 @@ function htj2kCodec(first: Uint8Array, transferSyntaxUID: string): J2kCodec<HTJ2
   let header: Codestream;
   try {
     const start = codestreamStart(first);
-    header = readCodestream(first.subarray(start), start, transferSyntaxUID);
+    header = readCodestream(first.subarray(start), transferSyntaxUID);
   } catch {
     return OPENJPH; // the full decode reports what is wrong
   }

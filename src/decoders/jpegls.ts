@@ -1,7 +1,8 @@
 import { DecodeError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
-import { charls, decodeFragments, endsWithFfd9, type CodecFrameInfo } from '../wasm/codecs.js';
-import { rawFrame, type Decoder, type RawFrame } from './decoder.js';
+import type { RawFrame } from '../raw.js';
+import { charls, decodeFragments, endsWithFfd9, preload, type CodecFrameInfo } from '../wasm/codecs.js';
+import { codecFrame, type Decoder } from './decoder.js';
 
 /**
  * JPEG-LS Lossless and Near-Lossless (PS3.5 A.4.3, ISO/IEC 14495-1), decoded by CharLS.
@@ -10,10 +11,11 @@ import { rawFrame, type Decoder, type RawFrame } from './decoder.js';
  */
 export const jpeglsDecoder: Decoder = {
   name: 'jpeg-ls',
-  async decode(fragments, info, { kernels, transferSyntaxUID }): Promise<RawFrame> {
+  prepare: () => preload(charls),
+  decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
     // CharLS is slow to fail on a cut or inconsistent stream (seconds for a few KB), and decodes
     // whatever size the stream claims: its structure is checked first, in CharLS's own buffer.
-    const { decoder, value: frameInfo } = await decodeFragments(charls, fragments, transferSyntaxUID, (jls) => jls.getFrameInfo(),
+    const { decoder, value: frameInfo } = decodeFragments(charls, fragments, transferSyntaxUID, (jls) => jls.getFrameInfo(),
       (encoded) => checkFrame(readJpegLsHeader(encoded, transferSyntaxUID), info, transferSyntaxUID));
     const bitsAllocated = checkFrame(frameInfo, info, transferSyntaxUID);
     // getDecodedBuffer() hands back a copy of the codec's output; one more copy into our memory.
@@ -22,15 +24,10 @@ export const jpeglsDecoder: Decoder = {
     if (decoded.length !== expected) {
       throw new DecodeError('CORRUPT_DATA', `CharLS decoded ${decoded.length} bytes, the frame needs ${expected}`, transferSyntaxUID);
     }
-    const ptr = kernels.alloc(expected);
-    kernels.bytes(ptr, expected).set(decoded);
+    const ptr = kernels.copyIn(decoded);
     // Interleave mode 0 (ILV=0, by component) comes out one plane after another.
-    return {
-      ...rawFrame(info, ptr, { planar: info.samplesPerPixel > 1 && decoder.getInterleaveMode() === 0 }),
-      bitsAllocated,
-      precision: frameInfo.bitsPerSample,
-      lossy: decoder.getNearLossless() > 0,
-    };
+    const planar = info.samplesPerPixel > 1 && decoder.getInterleaveMode() === 0;
+    return codecFrame(info, ptr, bitsAllocated === 8 ? 1 : 2, { at: 'lowBits', precision: frameInfo.bitsPerSample, lossy: decoder.getNearLossless() > 0 }, { planar });
   },
 };
 
@@ -110,7 +107,7 @@ function skipEntropyCoded(bytes: Uint8Array, at: number): number {
 }
 
 /** The codestream must describe the frame the attributes describe; returns the sample width. */
-function checkFrame(frame: CodecFrameInfo, info: PixelInfo, transferSyntaxUID: string): number {
+function checkFrame(frame: CodecFrameInfo, info: PixelInfo, transferSyntaxUID: string): 8 | 16 {
   if (frame.width !== info.columns || frame.height !== info.rows || frame.componentCount !== info.samplesPerPixel) {
     throw new DecodeError(
       'INVALID_PIXEL_INFO',

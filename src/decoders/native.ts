@@ -1,7 +1,8 @@
 import { DecodeError } from '../errors.js';
 import { transferSyntax } from '../uids.js';
 import type { PixelInfo } from '../types.js';
-import { frameBytes, nativeChromaSubsampled, rawFrame, type Decoder, type RawFrame } from './decoder.js';
+import type { ByteOrder, RawFrame } from '../raw.js';
+import { AT_HIGH_BIT, frameBytes, nativeChromaSubsampled, sampleBits, type Decoder } from './decoder.js';
 
 /**
  * The bytes a native frame with these attributes needs, checked against the `available` bytes:
@@ -30,14 +31,30 @@ export function nativeFrameLayout(info: PixelInfo, available: number, transferSy
   return { needed, chromaSubsampled };
 }
 
-/** A native frame already in kernel memory at `ptr`, as the pipeline reads it. */
-export function nativeRawFrame(info: PixelInfo, ptr: number, chromaSubsampled: boolean, bigEndian: boolean): RawFrame {
-  return rawFrame(info, ptr, {
-    bigEndian,
+/**
+ * Native samples at `ptr` as the attributes lay them out (PS3.5 8.1, PS3.3 C.7.6.3.1):
+ * packed bits, subsampled YBR_FULL_422 pairs, planes (Planar Configuration 1) or interleaved.
+ */
+export function nativeFrame(info: PixelInfo, ptr: number, chromaSubsampled: boolean, byteOrder: ByteOrder, transferSyntaxUID: string): RawFrame {
+  const common = {
+    ptr,
+    rows: info.rows,
+    columns: info.columns,
+    samplesPerPixel: info.samplesPerPixel,
+    photometricInterpretation: info.photometricInterpretation,
+    values: AT_HIGH_BIT,
+  };
+  if (info.bitsAllocated === 1) return { ...common, samplesPerPixel: 1, layout: 'packedBits', bitsAllocated: 1 };
+  const bits = sampleBits(info);
+  if (chromaSubsampled) {
+    if (bits !== 8 && bits !== 16) {
+      throw new DecodeError('INVALID_PIXEL_INFO', `YBR_FULL_422 samples of ${bits} bits (8 or 16 are supported)`, transferSyntaxUID);
+    }
     // Subsampled pairs are interleaved whatever Planar Configuration says (C.7.6.3.1.2 allows 0 only).
-    planar: !chromaSubsampled && info.samplesPerPixel > 1 && info.planarConfiguration === 1,
-    chromaSubsampled,
-  });
+    return { ...common, layout: 'ybr422', bitsAllocated: bits, byteOrder };
+  }
+  const planar = info.samplesPerPixel > 1 && info.planarConfiguration === 1;
+  return { ...common, layout: planar ? 'planar' : 'interleaved', bitsAllocated: bits, byteOrder };
 }
 
 /**
@@ -51,6 +68,6 @@ export const nativeDecoder: Decoder = {
     const { needed, chromaSubsampled } = nativeFrameLayout(info, available, transferSyntaxUID);
     const parts = available === needed || fragments.length > 1 ? fragments : [fragments[0]!.subarray(0, needed)];
     const { ptr } = kernels.copyInAll(parts);
-    return nativeRawFrame(info, ptr, chromaSubsampled, transferSyntax(transferSyntaxUID)?.bigEndian === true);
+    return nativeFrame(info, ptr, chromaSubsampled, transferSyntax(transferSyntaxUID)?.bigEndian ? 'big' : 'little', transferSyntaxUID);
   },
 };

@@ -1,7 +1,9 @@
 import { DecodeError, kernelError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { rawFrame, type Decoder, type RawFrame } from './decoder.js';
+import type { RawFrame } from '../raw.js';
+import { AT_HIGH_BIT, codecFrame, sampleBits, type Decoder } from './decoder.js';
+import { nativeFrame } from './native.js';
 
 /**
  * Bits Allocated 1 (one sample per pixel, one segment). Writers disagree on what the segment
@@ -21,11 +23,16 @@ function decodeBits(fragments: readonly Uint8Array[], info: PixelInfo, kernels: 
   if (written < 0) throw kernelError(written, transferSyntaxUID);
   if (written === pixels && pixels > 1) {
     // One byte per pixel: the pipeline keeps bit 0 of each (precision 1 at Bits Stored 1).
-    return { ...rawFrame(info, dst), bitsAllocated: 8, precision: 1 };
+    return codecFrame(info, dst, 1, { at: 'lowBits', precision: 1, lossy: false });
   }
-  if (written === packed || written === packed + 1) return rawFrame(info, dst);
+  if (written === packed || written === packed + 1) return nativeFrame(info, dst, false, 'little', transferSyntaxUID);
   const code = written < packed ? 'TRUNCATED' : 'CORRUPT_DATA';
   throw new DecodeError(code, `the 1-bit RLE segment decodes to ${written} bytes: neither ${packed} (packed bits) nor ${pixels} (a byte per pixel)`, transferSyntaxUID);
+}
+
+function geometry(info: PixelInfo, ptr: number) {
+  const { rows, columns, samplesPerPixel, photometricInterpretation } = info;
+  return { ptr, rows, columns, samplesPerPixel, photometricInterpretation, values: AT_HIGH_BIT };
 }
 
 /** RLE Lossless, PS3.5 Annex G, decoded by the AssemblyScript kernels. */
@@ -45,7 +52,9 @@ export const rleDecoder: Decoder = {
     let status = kernels.fn.rleDecodeToPlanes(src.ptr, src.length, planes, pixels, segments);
     if (status < 0) throw kernelError(status, transferSyntaxUID);
     // 16-bit grey: the pipeline interleaves the two planes while masking (one pass).
-    if (bytesPerSample === 2 && info.samplesPerPixel === 1) return rawFrame(info, planes, { bytePlanes: true });
+    if (bytesPerSample === 2 && info.samplesPerPixel === 1) {
+      return { ...geometry(info, planes), samplesPerPixel: 1, layout: 'bytePlanes', bitsAllocated: 16 };
+    }
     let ptr = planes;
     if (segments > 1) {
       ptr = kernels.alloc(pixels * segments);
@@ -53,6 +62,6 @@ export const rleDecoder: Decoder = {
       if (status < 0) throw kernelError(status, transferSyntaxUID);
     }
     // Annex G output is interleaved whatever Planar Configuration says.
-    return rawFrame(info, ptr);
+    return { ...geometry(info, ptr), layout: 'interleaved', bitsAllocated: sampleBits(info), byteOrder: 'little' };
   },
 };

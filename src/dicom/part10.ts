@@ -2,7 +2,7 @@
  * DICOM Part 10 file → pixel attributes, LUTs and frame bytes, ready for the decoders.
  */
 import { DecodeError } from '../errors.js';
-import type { ModalityLut, PixelInfo, VoiLut } from '../types.js';
+import type { DicomImage, ModalityLut, PixelInfo, VoiLut } from '../types.js';
 import { transferSyntax } from '../uids.js';
 import {
   readFunctionalGroupRescale,
@@ -19,49 +19,8 @@ import { EncapsulatedFrames, nativeFrame, nativeFrameBits, type NativeFrameSourc
 import { readDataset } from './read.js';
 import { elementBytes, readString, sequenceItem } from './values.js';
 
-/** A parsed DICOM instance: its pixel attributes, LUTs and access to each frame's bytes. */
-export interface ParsedDicom {
-  /** Transfer Syntax UID (0002,0010), trimmed of NUL and space padding. */
-  transferSyntaxUID: string;
-  /** Number of Frames (0028,0008); 1 when missing or invalid. */
-  numberOfFrames: number;
-  /** Image Pixel Module (PS3.3 C.7.6.3), with defaults for missing optional attributes. */
-  info: PixelInfo;
-  /**
-   * The dataset's Modality LUT: Pixel Value Transformation in the Shared Functional Groups,
-   * else the top-level Modality LUT Sequence (first item), else Rescale Slope/Intercept/Type.
-   */
-  modalityLut?: ModalityLut;
-  /**
-   * The dataset's VOI LUT: top-level first Window Center/Width, VOI LUT Function and first VOI
-   * LUT Sequence item; else the Shared, else the first Per-frame Frame VOI LUT Sequence.
-   */
-  voiLut?: VoiLut;
-  /**
-   * The Modality LUT of frame `index`: its Per-frame Functional Groups item's Pixel Value
-   * Transformation, else the dataset's ({@link ParsedDicom.modalityLut}).
-   * @throws {DecodeError} FRAME_OUT_OF_RANGE.
-   */
-  frameModalityLut(index: number): ModalityLut | undefined;
-  /**
-   * The VOI LUT of frame `index`: its Per-frame Frame VOI LUT Sequence, else the Shared one,
-   * else the top-level VOI LUT Module.
-   * @throws {DecodeError} FRAME_OUT_OF_RANGE.
-   */
-  frameVoiLut(index: number): VoiLut | undefined;
-  /**
-   * Presentation LUT Shape (2050,0020): INVERSE means the lowest value is displayed white
-   * (PS3.3 C.11.6.1.2; DX and MG MONOCHROME1 images carry it). Absent unless IDENTITY or INVERSE.
-   */
-  presentationLutShape?: 'IDENTITY' | 'INVERSE';
-  /**
-   * The stored bytes of frame `index` (0-based). Native: one Uint8Array, a subarray of the
-   * input where possible (big endian samples stay big endian; 1-bit frames come back
-   * byte-aligned). Encapsulated: the frame's fragments, subarrays of the input.
-   * @throws {DecodeError} FRAME_OUT_OF_RANGE, TRUNCATED, CORRUPT_DATA.
-   */
-  frameData(index: number): Uint8Array | Uint8Array[];
-}
+/** A parsed DICOM instance: what a DicomImage shows, without its decode (src/file.ts adds it). */
+export type ParsedDicom = Omit<DicomImage, 'decodeFrame'>;
 
 /**
  * Parse a DICOM Part 10 file, or a dataset written without File Meta (Implicit or Explicit VR

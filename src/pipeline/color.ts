@@ -4,10 +4,11 @@
  * stores full-size planes, JPEG codecs upsample) and PALETTE COLOR → RGB through the palette.
  * `colorSpace: 'native'` keeps the stored colour space.
  */
-import { DecodeError, kernelError } from '../errors.js';
+import { check, DecodeError } from '../errors.js';
 import type { DecodeOptions, LutData, PixelInfo } from '../types.js';
 import { SampleKind, type Kernels } from '../wasm/kernels.js';
 import type { StoredFrame } from './frame.js';
+import type { FramePlan } from './plan.js';
 
 export type ColorSpace = NonNullable<DecodeOptions['colorSpace']>;
 
@@ -78,38 +79,55 @@ export function outputPixelInfo(info: PixelInfo, colorSpace: ColorSpace = 'rgb')
   return info;
 }
 
+/** PALETTE COLOR → RGB, planned: the three tables one after another, as the kernel reads them. */
+export interface PalettePlan {
+  tables: Uint16Array;
+  entries: number;
+  firstMapped: number;
+  /** Bytes per output sample: 1 when every table holds bytes, else 2. */
+  bytes: 1 | 2;
+}
+
+/** The palette plan of a PALETTE COLOR frame (checked), or undefined for other frames. */
+export function palettePlan(info: PixelInfo): PalettePlan | undefined {
+  if (!isPaletteColor(info)) return undefined;
+  const palette = checkedPalette(info);
+  const entries = palette.red.data.length;
+  const tables = new Uint16Array(3 * entries);
+  tables.set(palette.red.data, 0);
+  tables.set(palette.green.data, entries);
+  tables.set(palette.blue.data, 2 * entries);
+  return { tables, entries, firstMapped: palette.red.firstMapped, bytes: paletteBits(palette) === 8 ? 1 : 2 };
+}
+
 /**
  * Convert stored colour values in kernel memory. YBR_FULL → RGB in place; PALETTE COLOR → a new
  * RGB region of the palette's bits. Other frames, and every frame with `colorSpace: 'native'`,
- * pass through (full-size YBR_FULL_422 is then labelled YBR_FULL, which it now is).
+ * pass through (full-size YBR_FULL_422 is then labelled YBR_FULL, which it now is). What the
+ * samples are is the decoder's report (a codec may have converted them); how to convert, the plan.
  *
  * @throws {DecodeError} INVALID_PIXEL_INFO when the samples cannot be converted (YBR deeper than
  *   16 bits, a palette that does not fit the indices' kind).
  */
-export function applyColor(stored: StoredFrame, info: PixelInfo, colorSpace: ColorSpace, kernels: Kernels): StoredFrame {
+export function applyColor(stored: StoredFrame, plan: FramePlan, kernels: Kernels): StoredFrame {
   const { photometricInterpretation } = stored;
   if (YBR_FULL.has(photometricInterpretation) && stored.samplesPerPixel === 3) {
-    if (colorSpace === 'native') return { ...stored, photometricInterpretation: 'YBR_FULL' };
+    if (plan.colorSpace === 'native') return { ...stored, photometricInterpretation: 'YBR_FULL' };
     const bytesPerSample = stored.kind === SampleKind.Uint8 ? 1 : stored.kind === SampleKind.Uint16 ? 2 : 0;
     const pixels = stored.rows * stored.columns;
-    check(kernels.fn.ybrFullToRgb(stored.ptr, stored.ptr, pixels, bytesPerSample, Math.min(info.bitsStored, 8 * bytesPerSample), kernels.result));
+    check(kernels.fn.ybrFullToRgb(stored.ptr, stored.ptr, pixels, bytesPerSample, Math.min(plan.stored.bitsStored, 8 * bytesPerSample), kernels.result));
     return { ...stored, photometricInterpretation: 'RGB', ...kernels.range() };
   }
-  if (isPaletteColor(stored) && colorSpace === 'rgb') {
-    const palette = checkedPalette(info);
-    const entries = palette.red.data.length;
-    const dstBytes = paletteBits(palette) / 8;
-    const tables = kernels.alloc(3 * entries * 2);
-    const view = new Uint16Array(kernels.fn.memory.buffer, tables, 3 * entries);
-    view.set(palette.red.data, 0);
-    view.set(palette.green.data, entries);
-    view.set(palette.blue.data, 2 * entries);
-    const dst = kernels.alloc(stored.count * 3 * dstBytes);
-    check(kernels.fn.paletteToRgb(stored.kind, stored.ptr, stored.count, tables, entries, palette.red.firstMapped, dst, dstBytes, kernels.result));
+  const { palette } = plan;
+  if (palette && isPaletteColor(stored)) {
+    const tables = kernels.alloc(palette.tables.byteLength);
+    new Uint16Array(kernels.fn.memory.buffer, tables, palette.tables.length).set(palette.tables);
+    const dst = kernels.alloc(stored.count * 3 * palette.bytes);
+    check(kernels.fn.paletteToRgb(stored.kind, stored.ptr, stored.count, tables, palette.entries, palette.firstMapped, dst, palette.bytes, kernels.result));
     return {
       ...stored,
       ptr: dst,
-      kind: dstBytes === 1 ? SampleKind.Uint8 : SampleKind.Uint16,
+      kind: palette.bytes === 1 ? SampleKind.Uint8 : SampleKind.Uint16,
       count: stored.count * 3,
       samplesPerPixel: 3,
       photometricInterpretation: 'RGB',
@@ -117,8 +135,4 @@ export function applyColor(stored: StoredFrame, info: PixelInfo, colorSpace: Col
     };
   }
   return stored;
-}
-
-function check(status: number): void {
-  if (status < 0) throw kernelError(status);
 }

@@ -4,9 +4,10 @@
  * Stored at High Bit and sign extension when Pixel Representation is 1. Colour conversion
  * follows in pipeline/color.ts.
  */
-import { DecodeError, kernelError } from '../errors.js';
+import { check, DecodeError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
-import type { RawFrame } from '../decoders/decoder.js';
+import type { RawFrame, RawValues } from '../raw.js';
+import type { FramePlan } from './plan.js';
 import { SampleKind, type Kernels } from '../wasm/kernels.js';
 
 /** Stored values of one frame in kernel memory. */
@@ -61,64 +62,78 @@ export function storedRange(info: PixelInfo): [number, number] {
  * Signed data is sign-extended at that width: a JPEG 2000 codec's signed samples are already,
  * JPEG and JPEG-LS samples (which have no sign) are the two's-complement pattern.
  */
-export function storedBits(raw: RawFrame, info: PixelInfo): { highBit: number; bits: number } {
-  const precision = raw.precision;
-  if (precision === undefined) return { highBit: info.highBit ?? info.bitsStored - 1, bits: info.bitsStored };
-  const bits = precision <= info.bitsStored || raw.lossy ? precision : info.bitsStored;
+export function storedBits(values: RawValues, stored: Pick<FramePlan['stored'], 'highBit' | 'bitsStored'>): { highBit: number; bits: number } {
+  if (values.at === 'highBit') return { highBit: stored.highBit, bits: stored.bitsStored };
+  const { precision } = values;
+  const bits = precision <= stored.bitsStored || values.lossy ? precision : stored.bitsStored;
   return { highBit: bits - 1, bits };
 }
 
-export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): StoredFrame {
-  const kind = storedKind(info);
+/** Raw samples → stored values in kernel memory, one pass per layout step the report needs. */
+export function toStored(raw: RawFrame, plan: FramePlan, kernels: Kernels): StoredFrame {
+  const { kind, float } = plan.stored;
   const count = raw.rows * raw.columns * raw.samplesPerPixel;
-  // Bits Allocated 1 is unpacked to one byte per sample; a codec delivers it as bytes already.
-  const targetBits = info.bitsAllocated === 1 ? 8 : info.bitsAllocated;
+  const pixels = raw.rows * raw.columns;
   let ptr = raw.ptr;
-  let bitsAllocated = raw.bitsAllocated;
-  if (bitsAllocated === 1) {
-    const unpacked = kernels.alloc(count);
-    check(kernels.fn.unpackBits(ptr, unpacked, count));
-    ptr = unpacked;
-    bitsAllocated = 8;
-  } else if (bitsAllocated !== targetBits && !isFloatKind(kind)) {
-    // A codec may deliver fewer bits per sample than Bits Allocated (JPEG-LS / JPEG 2000 with a
-    // precision of 8 in a 16-bit frame): its samples go in the low bits (PS3.5 8.2).
-    if (bitsAllocated > targetBits) {
-      throw new DecodeError('INVALID_PIXEL_INFO', `the codec delivered ${bitsAllocated}-bit samples, Bits Allocated is ${info.bitsAllocated}`);
+  let layout: number = Layout.LittleEndian;
+  let bitsAllocated: number;
+  let shifts = true;
+  switch (raw.layout) {
+    case 'packedBits': {
+      // Unpacked to one byte per sample, 0 or 1: nothing to mask.
+      const unpacked = kernels.alloc(count);
+      check(kernels.fn.unpackBits(ptr, unpacked, count));
+      ptr = unpacked;
+      bitsAllocated = 8;
+      shifts = false;
+      break;
     }
-    const widened = kernels.alloc(count * (targetBits / 8));
-    check(kernels.fn.widenSamples(ptr, count, widened, bitsAllocated / 8, targetBits / 8));
-    ptr = widened;
-    bitsAllocated = targetBits;
+    case 'bytePlanes':
+      // Interleaved into a new region in the pass that masks and sign-extends.
+      layout = Layout.BytePlanes;
+      bitsAllocated = 16;
+      break;
+    case 'ybr422':
+    case 'planar':
+    case 'interleaved': {
+      bitsAllocated = raw.bitsAllocated;
+      if (raw.byteOrder === 'big') layout = Layout.BigEndian;
+      const target = plan.stored.bitsAllocated;
+      if (bitsAllocated !== target && !float) {
+        // A codec may deliver fewer bits per sample than Bits Allocated (JPEG-LS / JPEG 2000 with a
+        // precision of 8 in a 16-bit frame): its samples go in the low bits (PS3.5 8.2).
+        if (bitsAllocated > target || raw.byteOrder === 'big') {
+          throw new DecodeError('INVALID_PIXEL_INFO', `the codec delivered ${bitsAllocated}-bit samples, Bits Allocated is ${plan.info.bitsAllocated}`);
+        }
+        const widened = kernels.alloc(count * (target / 8));
+        check(kernels.fn.widenSamples(ptr, count, widened, bitsAllocated / 8, target / 8));
+        ptr = widened;
+        bitsAllocated = target;
+      }
+      const bytesPerSample = bitsAllocated / 8;
+      if (raw.layout === 'ybr422') {
+        // Native YBR_FULL_422 (PS3.3 C.7.6.3.1.2): repeat each pixel pair's Cb Cr to full size.
+        const full = kernels.alloc(count * bytesPerSample);
+        check(kernels.fn.upsampleYbr422(ptr, full, pixels / 2, bytesPerSample));
+        ptr = full;
+      } else if (raw.layout === 'planar') {
+        const interleaved = kernels.alloc(count * bytesPerSample);
+        check(kernels.fn.interleavePlanes(ptr, pixels, interleaved, raw.samplesPerPixel, bytesPerSample));
+        ptr = interleaved;
+      }
+      shifts = !float;
+      break;
+    }
   }
-  const bytesPerSample = bitsAllocated / 8;
-  if (raw.chromaSubsampled) {
-    // Native YBR_FULL_422 (PS3.3 C.7.6.3.1.2): repeat each pixel pair's Cb Cr to full size.
-    const full = kernels.alloc(count * bytesPerSample);
-    check(kernels.fn.upsampleYbr422(ptr, full, (raw.rows * raw.columns) / 2, bytesPerSample));
-    ptr = full;
-  }
-  if (raw.planar) {
-    const interleaved = kernels.alloc(count * bytesPerSample);
-    check(kernels.fn.interleavePlanes(ptr, raw.rows * raw.columns, interleaved, raw.samplesPerPixel, bytesPerSample));
-    ptr = interleaved;
-  }
-  const isFloat = isFloatKind(kind);
-  const { highBit, bits } = storedBits(raw, info);
+  const { highBit, bits } = storedBits(raw.values, plan.stored);
   // (v << (BA - HB - 1)) >> (BA - BS): keep bits [HB - BS + 1, HB], sign-extend if signed.
-  const fixed = isFloat || raw.bitsAllocated === 1;
-  const leftShift = fixed ? 0 : bitsAllocated - highBit - 1;
-  const rightShift = fixed ? 0 : bitsAllocated - bits;
-  // Byte planes are interleaved into a new region in the same pass; other layouts in place.
-  const layout = raw.bytePlanes ? Layout.BytePlanes : raw.bigEndian ? Layout.BigEndian : Layout.LittleEndian;
-  if (raw.bytePlanes && (bytesPerSample !== 2 || raw.samplesPerPixel !== 1 || raw.planar)) {
-    throw new DecodeError('INVALID_PIXEL_INFO', 'byte planes are 16-bit single-sample data');
-  }
+  const leftShift = shifts ? bitsAllocated - highBit - 1 : 0;
+  const rightShift = shifts ? bitsAllocated - bits : 0;
   if (leftShift < 0 || rightShift < 0) {
     throw new DecodeError('INVALID_PIXEL_INFO', `${bits}-bit samples at high bit ${highBit} do not fit in ${bitsAllocated} bits`);
   }
   const source = ptr;
-  if (raw.bytePlanes) ptr = kernels.alloc(count * bytesPerSample);
+  if (layout === Layout.BytePlanes) ptr = kernels.alloc(count * 2);
   check(kernels.fn.storedValues(source, ptr, count, kind, leftShift, rightShift, layout, kernels.result));
   const { min, max } = kernels.range();
   return {
@@ -136,11 +151,3 @@ export function toStored(raw: RawFrame, info: PixelInfo, kernels: Kernels): Stor
 
 /** Raw sample layouts, numbered as in assembly/unpack.ts. */
 const Layout = { LittleEndian: 0, BigEndian: 1, BytePlanes: 2 } as const;
-
-function isFloatKind(kind: SampleKind): boolean {
-  return kind === SampleKind.Float32 || kind === SampleKind.Float64;
-}
-
-function check(status: number): void {
-  if (status < 0) throw kernelError(status);
-}

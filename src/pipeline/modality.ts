@@ -3,7 +3,7 @@
  * The output type depends on the attributes alone, never on pixel values, so every frame of
  * a series gets the same type.
  */
-import { DecodeError, kernelError } from '../errors.js';
+import { check, DecodeError } from '../errors.js';
 import type { ModalityLut, OutputTypeName, PixelInfo } from '../types.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { storedKind, storedRange, type StoredFrame } from './frame.js';
@@ -14,7 +14,7 @@ import { asStored, holds, outputTypeNamed, outputTypeOfKind, type OutputType } f
 export type ModalityPlan =
   | { op: 'identity'; output: OutputType }
   | { op: 'rescale'; output: OutputType; slope: number; intercept: number; integer: boolean }
-  | { op: 'lut'; output: OutputType; lut: NonNullable<ModalityLut['lut']> };
+  | { op: 'lut'; output: OutputType; table: Uint16Array; firstMapped: number };
 
 /** Smallest integer types tried for exact integer output, in order. */
 const INTEGER_CANDIDATES: readonly OutputTypeName[] = ['Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Int32Array'];
@@ -51,7 +51,8 @@ export function planModality(
     if (info.pixelDataFormat === 'float' || info.pixelDataFormat === 'double') {
       throw new DecodeError('INVALID_PIXEL_INFO', 'a Modality LUT Sequence cannot apply to float pixel data');
     }
-    return { op: 'lut', output: pick(outputTypeNamed(lut.lut.bitsPerEntry <= 8 ? 'Uint8Array' : 'Uint16Array')), lut: lut.lut };
+    const output = pick(outputTypeNamed(lut.lut.bitsPerEntry <= 8 ? 'Uint8Array' : 'Uint16Array'));
+    return { op: 'lut', output, table: Uint16Array.from(lut.lut.data), firstMapped: lut.lut.firstMapped };
   }
   const slope = lut?.rescaleSlope ?? 1;
   const intercept = lut?.rescaleIntercept ?? 0;
@@ -84,8 +85,8 @@ export function planModality(
 
 /**
  * The output type a decode with `outputType: 'auto'` produces; exported for callers that need it
- * before decoding. PALETTE COLOR decodes to RGB of the palette's bits unless `colorSpace` is
- * `'native'`.
+ * before decoding (`outputInfoFor` gives the whole output: type, samples, length). PALETTE
+ * COLOR decodes to RGB of the palette's bits unless `colorSpace` is `'native'`.
  */
 export function outputTypeFor(info: PixelInfo, modalityLut?: ModalityLut | false, colorSpace: ColorSpace = 'rgb'): OutputTypeName {
   return planModality(outputPixelInfo(info, colorSpace), modalityLut).output.name;
@@ -105,10 +106,10 @@ export function applyModality(stored: StoredFrame, plan: ModalityPlan, kernels: 
   if (plan.op === 'identity') return { ptr: stored.ptr, output, min: stored.min, max: stored.max };
   const dst = kernels.alloc(stored.count * output.ctor.BYTES_PER_ELEMENT);
   if (plan.op === 'lut') {
-    const entries = Uint16Array.from(plan.lut.data);
-    const lutPtr = kernels.alloc(entries.byteLength);
-    new Uint16Array(kernels.fn.memory.buffer, lutPtr, entries.length).set(entries);
-    check(kernels.fn.applyLut(stored.kind, stored.ptr, output.kind, dst, stored.count, lutPtr, entries.length, plan.lut.firstMapped, kernels.result));
+    const { table } = plan;
+    const lutPtr = kernels.alloc(table.byteLength);
+    new Uint16Array(kernels.fn.memory.buffer, lutPtr, table.length).set(table);
+    check(kernels.fn.applyLut(stored.kind, stored.ptr, output.kind, dst, stored.count, lutPtr, table.length, plan.firstMapped, kernels.result));
     const { min, max } = kernels.range();
     return { ptr: dst, output, min: asStored(output, min), max: asStored(output, max) };
   }
@@ -121,8 +122,4 @@ export function applyModality(stored: StoredFrame, plan: ModalityPlan, kernels: 
   const a = asStored(output, stored.min * slope + intercept);
   const b = asStored(output, stored.max * slope + intercept);
   return { ptr: dst, output, min: Math.min(a, b), max: Math.max(a, b) };
-}
-
-function check(status: number): void {
-  if (status < 0) throw kernelError(status);
 }

@@ -30,6 +30,7 @@ export const OUTPUT_TYPES: readonly OutputType[] = [
 
 const BY_NAME = new Map(OUTPUT_TYPES.map((type) => [type.name, type]));
 const BY_KIND = new Map(OUTPUT_TYPES.map((type) => [type.kind, type]));
+const BY_CONSTRUCTOR = new Map<unknown, OutputType>(OUTPUT_TYPES.map((type) => [type.ctor, type]));
 
 export function outputTypeNamed(name: OutputTypeName): OutputType {
   return BY_NAME.get(name)!;
@@ -37,6 +38,11 @@ export function outputTypeNamed(name: OutputTypeName): OutputType {
 
 export function outputTypeOfKind(kind: SampleKind): OutputType {
   return BY_KIND.get(kind)!;
+}
+
+/** The output type of a typed array (exactly its class), or undefined for anything else. */
+export function outputTypeOfArray(array: unknown): OutputType | undefined {
+  return typeof array === 'object' && array !== null ? BY_CONSTRUCTOR.get(array.constructor) : undefined;
 }
 
 /** Whether an integer type holds every value in [low, high]. */

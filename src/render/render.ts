@@ -6,7 +6,8 @@
  */
 import { DecodeError } from '../errors.js';
 import type { DecodedFrame, PixelArray, VoiLut } from '../types.js';
-import { outputTypeOfKind } from '../pipeline/output.js';
+import { outputTypeOfArray, outputTypeOfKind } from '../pipeline/output.js';
+import { invalidValue } from '../validate.js';
 import { discardKernels, kernelsSync, SampleKind, type Kernels } from '../wasm/kernels.js';
 
 /** Options of {@link renderFrame}. */
@@ -50,20 +51,7 @@ type Mapping =
   | { op: 'window'; fn: number; center: number; width: number }
   | { op: 'lut'; lut: NonNullable<VoiLut['lut']> };
 
-const ARRAYS = new Map<unknown, SampleKind>([
-  [Uint8Array, SampleKind.Uint8],
-  [Int8Array, SampleKind.Int8],
-  [Uint16Array, SampleKind.Uint16],
-  [Int16Array, SampleKind.Int16],
-  [Uint32Array, SampleKind.Uint32],
-  [Int32Array, SampleKind.Int32],
-  [Float32Array, SampleKind.Float32],
-  [Float64Array, SampleKind.Float64],
-]);
-
-function invalid(name: string, expected: string, actual: unknown): DecodeError {
-  return new DecodeError('INVALID_OPTIONS', `expected ${name} to be ${expected}, got ${typeof actual === 'string' ? `'${actual}'` : String(actual)}`);
-}
+const invalid = (name: string, expected: string, actual: unknown) => invalidValue('INVALID_OPTIONS', name, expected, actual);
 
 /** A usable window, or undefined (C.11.2.1.2: LINEAR needs a width of at least 1, the others above 0). */
 function windowOf(voiLut: VoiLut | undefined): Mapping | undefined {
@@ -83,10 +71,10 @@ function rangeWindow(low: number, high: number): Mapping {
   return { op: 'window', fn: VOI_FUNCTION.LINEAR_EXACT, center: (low + high) / 2, width: high - low };
 }
 
-function mappingFor(frame: DecodedFrame, voiLut: VoiLut | undefined): Mapping {
+function mappingFor(frame: KernelFrame, voiLut: VoiLut | undefined, colourBits: number | undefined): Mapping {
   if (frame.samplesPerPixel === 3) {
     // C.11.2 applies VOI to grey images; colour samples only get scaled to 8 bits.
-    const bits = Math.max(8, Number.isFinite(frame.maxValue) && frame.maxValue > 0 ? Math.ceil(Math.log2(frame.maxValue + 1)) : 8);
+    const bits = colourBits ?? Math.max(8, Number.isFinite(frame.maxValue) && frame.maxValue > 0 ? Math.ceil(Math.log2(frame.maxValue + 1)) : 8);
     return windowOf(voiLut) ?? rangeWindow(0, 2 ** bits - 1);
   }
   if (voiLut?.lut && voiLut.lut.data.length > 0) return { op: 'lut', lut: voiLut.lut };
@@ -107,8 +95,9 @@ function outputSize(rows: number, columns: number, options: RenderOptions): { wi
 }
 
 function validate(frame: DecodedFrame, options: RenderOptions): SampleKind {
+  validateOptions(options);
   if (typeof frame !== 'object' || frame === null) throw invalid('frame', 'a DecodedFrame', frame);
-  const kind = ARRAYS.get(frame.pixels?.constructor);
+  const kind = outputTypeOfArray(frame.pixels)?.kind;
   if (kind === undefined) throw invalid('frame.pixels', 'a typed array of a decode', frame.pixels);
   const { rows, columns, samplesPerPixel } = frame;
   if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(columns) || columns < 1) {
@@ -118,6 +107,15 @@ function validate(frame: DecodedFrame, options: RenderOptions): SampleKind {
   if (frame.pixels.length < rows * columns * samplesPerPixel) {
     throw invalid('frame.pixels.length', `at least ${rows * columns * samplesPerPixel}`, frame.pixels.length);
   }
+  const ybr = frame.photometricInterpretation === 'YBR_FULL' || frame.photometricInterpretation === 'YBR_FULL_422';
+  if (samplesPerPixel === 3 && ybr && kind !== SampleKind.Uint8) {
+    throw new DecodeError('INVALID_OPTIONS', `render ${frame.photometricInterpretation} frames of more than 8 bits decoded with colorSpace 'rgb'`);
+  }
+  return kind;
+}
+
+function validateOptions(options: RenderOptions): void {
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
   if (options.size !== undefined && (!Number.isInteger(options.size) || options.size < 1)) {
     throw invalid('size', 'a positive integer', options.size);
   }
@@ -125,11 +123,6 @@ function validate(frame: DecodedFrame, options: RenderOptions): SampleKind {
   if (spacing !== undefined && !(spacing.length === 2 && spacing.every((value) => Number.isFinite(value) && value > 0))) {
     throw invalid('pixelSpacing', 'two positive numbers', spacing);
   }
-  const ybr = frame.photometricInterpretation === 'YBR_FULL' || frame.photometricInterpretation === 'YBR_FULL_422';
-  if (samplesPerPixel === 3 && ybr && kind !== SampleKind.Uint8) {
-    throw new DecodeError('INVALID_OPTIONS', `render ${frame.photometricInterpretation} frames of more than 8 bits decoded with colorSpace 'rgb'`);
-  }
-  return kind;
 }
 
 /**
@@ -141,8 +134,7 @@ function validate(frame: DecodedFrame, options: RenderOptions): SampleKind {
  *
  * @param frame A frame from decodeFrame / decodeFile, usually with its Modality LUT applied
  *   (windows are in modality units).
- * @param options `voiLut` (e.g. `image.frameVoiLut(i)`), `invert`, `presentationLutShape`,
- *   `size`, `pixelSpacing`.
+ * @param options See {@link RenderOptions}.
  * @returns `data` (width × height × channels bytes), `width`, `height`, `channels`.
  * @throws {DecodeError} INVALID_OPTIONS for a malformed frame or option.
  * @example
@@ -151,56 +143,69 @@ function validate(frame: DecodedFrame, options: RenderOptions): SampleKind {
  * const { data, width, height } = renderFrame(frame, { voiLut: image.frameVoiLut(0), size: 256 });
  */
 export function renderFrame(frame: DecodedFrame, options: RenderOptions = {}): RenderedFrame {
-  if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
   const kind = validate(frame, options);
-  const { rows, columns } = frame;
+  const kernels = kernelsSync();
+  try {
+    kernels.reset();
+    const count = frame.rows * frame.columns * frame.samplesPerPixel;
+    const type = outputTypeOfKind(kind);
+    const ptr = kernels.alloc(count * type.ctor.BYTES_PER_ELEMENT);
+    new type.ctor(kernels.fn.memory.buffer, ptr, count).set((frame.pixels as PixelArray).subarray(0, count));
+    return renderInKernels(kernels, { ...frame, ptr, kind }, options);
+  } catch (error) {
+    throw asRenderError(error, kernels);
+  }
+}
+
+/** A frame's output values in kernel memory, with what rendering needs to know of them. */
+export type KernelFrame = Pick<DecodedFrame, 'rows' | 'columns' | 'samplesPerPixel' | 'photometricInterpretation' | 'minValue' | 'maxValue'> & {
+  ptr: number;
+  kind: SampleKind;
+};
+
+/**
+ * Render values already in kernel memory (renderFrame after copying them in; thumbnails straight
+ * from the decode). Allocates above them in the arena of the caller's synchronous turn.
+ * `colourBits`: the bits colour samples span (default: from `maxValue`, see RenderOptions.voiLut).
+ */
+export function renderInKernels(kernels: Kernels, frame: KernelFrame, options: RenderOptions, colourBits?: number): RenderedFrame {
+  const { rows, columns, kind } = frame;
   const channels = frame.samplesPerPixel as 1 | 3;
-  const mapping = mappingFor(frame, options.voiLut);
+  const mapping = mappingFor(frame, options.voiLut, colourBits);
   const grey = channels === 1;
   const invert = options.invert ?? (grey && (frame.photometricInterpretation === 'MONOCHROME1' || options.presentationLutShape === 'INVERSE'));
   const { width, height } = outputSize(rows, columns, options);
-
-  const kernels = kernelsSync();
-  const mark = kernels.mark();
-  try {
-    const count = rows * columns * channels;
-    const type = outputTypeOfKind(kind);
-    const src = kernels.alloc(count * type.ctor.BYTES_PER_ELEMENT);
-    new type.ctor(kernels.fn.memory.buffer, src, count).set((frame.pixels as PixelArray).subarray(0, count));
-    if (!grey && (frame.photometricInterpretation === 'YBR_FULL' || frame.photometricInterpretation === 'YBR_FULL_422')) {
-      check(kernels.fn.ybrFullToRgb(src, src, rows * columns, 1, 8, kernels.result));
-    }
-    const mapped = kind === SampleKind.Uint8 ? src : kernels.alloc(count);
-    if (mapping.op === 'lut') {
-      const { lut } = mapping;
-      const table = kernels.alloc(lut.data.length * 2);
-      new Uint16Array(kernels.fn.memory.buffer, table, lut.data.length).set(lut.data);
-      const bits = Math.min(16, Math.max(1, lut.bitsPerEntry));
-      check(kernels.fn.voiLut(kind, src, mapped, count, table, lut.data.length, lut.firstMapped, 255 / (2 ** bits - 1), invert ? 1 : 0));
-    } else {
-      const values = integerValues(kind, frame, count);
-      if (values) {
-        // Fewer distinct values than samples: window each value once, then look them up.
-        const table = kernels.alloc(values.entries);
-        check(kernels.fn.voiWindowTable(kind, src, mapped, count, mapping.fn, mapping.center, mapping.width, invert ? 1 : 0, table, values.low, values.entries));
-      } else {
-        check(kernels.fn.voiWindow(kind, src, mapped, count, mapping.fn, mapping.center, mapping.width, invert ? 1 : 0));
-      }
-    }
-    let out = mapped;
-    if (width !== columns || height !== rows) {
-      const scratch = kernels.alloc(kernels.fn.boxScratchBytes(columns, rows, channels, width));
-      out = kernels.alloc(width * height * channels);
-      check(kernels.fn.boxDownscale(mapped, columns, rows, channels, out, width, height, scratch));
-    }
-    const data = new Uint8Array(width * height * channels);
-    data.set(kernels.bytes(out, data.length));
-    return { data, width, height, channels };
-  } catch (error) {
-    throw asRenderError(error, kernels);
-  } finally {
-    kernels.release(mark);
+  const count = rows * columns * channels;
+  const src = frame.ptr;
+  if (!grey && (frame.photometricInterpretation === 'YBR_FULL' || frame.photometricInterpretation === 'YBR_FULL_422')) {
+    check(kernels.fn.ybrFullToRgb(src, src, rows * columns, 1, 8, kernels.result));
   }
+  const mapped = kind === SampleKind.Uint8 ? src : kernels.alloc(count);
+  if (mapping.op === 'lut') {
+    const { lut } = mapping;
+    const table = kernels.alloc(lut.data.length * 2);
+    new Uint16Array(kernels.fn.memory.buffer, table, lut.data.length).set(lut.data);
+    const bits = Math.min(16, Math.max(1, lut.bitsPerEntry));
+    check(kernels.fn.voiLut(kind, src, mapped, count, table, lut.data.length, lut.firstMapped, 255 / (2 ** bits - 1), invert ? 1 : 0));
+  } else {
+    const values = integerValues(kind, frame, count);
+    if (values) {
+      // Fewer distinct values than samples: window each value once, then look them up.
+      const table = kernels.alloc(values.entries);
+      check(kernels.fn.voiWindowTable(kind, src, mapped, count, mapping.fn, mapping.center, mapping.width, invert ? 1 : 0, table, values.low, values.entries));
+    } else {
+      check(kernels.fn.voiWindow(kind, src, mapped, count, mapping.fn, mapping.center, mapping.width, invert ? 1 : 0));
+    }
+  }
+  let out = mapped;
+  if (width !== columns || height !== rows) {
+    const scratch = kernels.alloc(kernels.fn.boxScratchBytes(columns, rows, channels, width));
+    out = kernels.alloc(width * height * channels);
+    check(kernels.fn.boxDownscale(mapped, columns, rows, channels, out, width, height, scratch));
+  }
+  const data = new Uint8Array(width * height * channels);
+  data.set(kernels.bytes(out, data.length));
+  return { data, width, height, channels };
 }
 
 /**
@@ -208,7 +213,7 @@ export function renderFrame(frame: DecodedFrame, options: RenderOptions = {}): R
  * the frame: 8-bit samples always, wider integers by the frame's min/max (the kernel clamps, so
  * a wrong min/max cannot read outside the table).
  */
-function integerValues(kind: SampleKind, frame: DecodedFrame, count: number): { low: number; entries: number } | undefined {
+function integerValues(kind: SampleKind, frame: KernelFrame, count: number): { low: number; entries: number } | undefined {
   if (kind === SampleKind.Uint8) return { low: 0, entries: 256 };
   if (kind === SampleKind.Int8) return { low: -128, entries: 256 };
   if (kind === SampleKind.Float32 || kind === SampleKind.Float64) return undefined;

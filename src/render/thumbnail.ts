@@ -5,10 +5,10 @@
  */
 import { encode } from 'fast-png';
 import { DecodeError } from '../errors.js';
-import { openDicom } from '../file.js';
-import type { DecodedFrame, PixelInfo, VoiLut } from '../types.js';
+import { decodeImageFrame } from '../file.js';
+import { parseDicom } from '../dicom/part10.js';
 import { transferSyntax } from '../uids.js';
-import { renderFrame, type RenderedFrame } from './render.js';
+import { renderInKernels, type RenderedFrame } from './render.js';
 
 /** Options of {@link thumbnail}. */
 export interface ThumbnailOptions {
@@ -33,13 +33,6 @@ export interface Thumbnail {
  */
 export function resolutionLevelFor(longest: number, size: number): number {
   return longest > size ? Math.floor(Math.log2(longest / size)) : 0;
-}
-
-/** Colour samples span their stored bits (palettes: the table's 8 or 16), not a VOI window. */
-function colourRange(info: PixelInfo, frame: DecodedFrame): VoiLut {
-  const palette = info.photometricInterpretation === 'PALETTE COLOR';
-  const top = palette ? (frame.pixels instanceof Uint8Array ? 255 : 65535) : 2 ** info.bitsStored - 1;
-  return { windowCenter: top / 2, windowWidth: top, function: 'LINEAR_EXACT' };
 }
 
 /** Encode a rendered frame as an 8-bit grey or RGB PNG. */
@@ -69,18 +62,28 @@ export async function thumbnail(bytes: Uint8Array, options: ThumbnailOptions = {
   if (frame !== 'middle' && (!Number.isInteger(frame) || frame < 0)) {
     throw new DecodeError('INVALID_OPTIONS', `expected frame to be a frame index or 'middle', got ${String(frame)}`);
   }
-  const image = openDicom(bytes);
+  const image = parseDicom(bytes);
   const index = frame === 'middle' ? Math.floor((image.numberOfFrames - 1) / 2) : frame;
   const { rows, columns } = image.info;
   const level = transferSyntax(image.transferSyntaxUID)?.resolutionLevels ? resolutionLevelFor(Math.max(rows, columns), size) : 0;
-  const decoded = await image.decodeFrame(index, {
-    ...(level > 0 && { resolutionLevel: level }),
-    ...(options.maxFrameBytes !== undefined && { maxFrameBytes: options.maxFrameBytes }),
-  });
-  const rendered = renderFrame(decoded, {
-    voiLut: decoded.samplesPerPixel === 3 ? colourRange(image.info, decoded) : image.frameVoiLut(index),
-    ...(image.presentationLutShape && { presentationLutShape: image.presentationLutShape }),
-    size,
-  });
+  const palette = image.info.photometricInterpretation === 'PALETTE COLOR';
+  const voiLut = image.frameVoiLut(index);
+  const renderOptions = { ...(image.presentationLutShape && { presentationLutShape: image.presentationLutShape }), size };
+  // Rendered from the decode's result where it is, in kernel memory: no copy out and back in.
+  const rendered = await decodeImageFrame(
+    image,
+    index,
+    {
+      ...(level > 0 && { resolutionLevel: level }),
+      ...(options.maxFrameBytes !== undefined && { maxFrameBytes: options.maxFrameBytes }),
+    },
+    (kernels, result) => {
+      const frame = { ...result, kind: result.output.kind, minValue: result.min, maxValue: result.max };
+      if (result.samplesPerPixel !== 3) return renderInKernels(kernels, frame, { ...renderOptions, ...(voiLut && { voiLut }) });
+      // Colour samples span their stored bits (palettes: the table's 8 or 16), not a VOI window.
+      const bits = palette ? 8 * result.output.ctor.BYTES_PER_ELEMENT : image.info.bitsStored;
+      return renderInKernels(kernels, frame, renderOptions, bits);
+    },
+  );
   return { png: encodePng(rendered), width: rendered.width, height: rendered.height };
 }

@@ -113,11 +113,6 @@ export class Codec<D extends EmbindObject> {
     return this.messages.filter((line) => /error|fail/i.test(line));
   }
 
-  /** Every line printed since `clearMessages`. */
-  printed(): readonly string[] {
-    return this.messages;
-  }
-
   /** Size of the module's heap in bytes (it only grows; tests watch it across decodes). */
   heapBytes(): number {
     return this.module.HEAPU8.buffer.byteLength;
@@ -140,8 +135,12 @@ export class Codec<D extends EmbindObject> {
 
 /** Loads one codec module on first use and hands out the same instance until it is discarded. */
 export interface CodecLoader<D extends EmbindObject> {
+  /** Codec name, for messages. */
+  readonly name: string;
   /** The codec, instantiated on first call. */
   get(): Promise<Codec<D>>;
+  /** The codec if it is instantiated (and not discarded), for synchronous decodes. */
+  loaded(): Codec<D> | undefined;
   /** Drop a codec that threw or aborted: the next `get` instantiates a fresh module. */
   discard(codec: Codec<D>): void;
 }
@@ -188,6 +187,7 @@ export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLo
   }
 
   return {
+    name: spec.name,
     get() {
       current ??= instantiate().catch((error: unknown) => {
         current = undefined;
@@ -195,6 +195,7 @@ export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLo
       });
       return current;
     },
+    loaded: () => active,
     discard(codec) {
       if (codec.discarded) return;
       codec.discarded = true;
@@ -254,6 +255,26 @@ export const libjpeg: CodecLoader<LibJpegDecoder> = codecLoader({
     }
   },
 });
+
+/** A codec a synchronous decode needs is not loaded: `load` it and decode again. */
+export class CodecNotReady extends Error {
+  override readonly name = 'CodecNotReady';
+  constructor(readonly codec: string, readonly load: () => Promise<unknown>) {
+    super(`${codec} is not loaded`);
+  }
+}
+
+/** The loaded codec, or CodecNotReady (a synchronous decode's first step). */
+export function ready<D extends EmbindObject>(loader: CodecLoader<D>): Codec<D> {
+  const codec = loader.loaded();
+  if (!codec) throw new CodecNotReady(loader.name, () => loader.get());
+  return codec;
+}
+
+/** What a decoder's `prepare` returns for a codec: nothing once it is loaded. */
+export function preload<D extends EmbindObject>(loader: CodecLoader<D>): Promise<unknown> | undefined {
+  return loader.loaded() ? undefined : loader.get();
+}
 
 /**
  * Copy a frame's fragments, from byte `skip` of the first, into the codec's encoded buffer
@@ -321,19 +342,19 @@ interface WholeStreamDecoder extends EmbindObject {
 }
 
 /**
- * Get the codec, copy the frame's fragments into it, decode, and read what `result` returns,
- * all inside {@link runCodec} (so a cut stream without its end marker is TRUNCATED).
- * `inspect` sees the joined codestream in the codec's buffer before it decodes; a DecodeError it
- * throws leaves the module as it is.
+ * With the loaded codec ({@link ready}), copy the frame's fragments into it, decode, and read
+ * what `result` returns, all inside {@link runCodec} (so a cut stream without its end marker is
+ * TRUNCATED). `inspect` sees the joined codestream in the codec's buffer before it decodes; a
+ * DecodeError it throws leaves the module as it is.
  */
-export async function decodeFragments<D extends WholeStreamDecoder, T>(
+export function decodeFragments<D extends WholeStreamDecoder, T>(
   loader: CodecLoader<D>,
   fragments: readonly Uint8Array[],
   transferSyntaxUID: string,
   result: (decoder: D) => T,
   inspect?: (encoded: Uint8Array) => void,
-): Promise<{ decoder: D; value: T }> {
-  const codec = await loader.get();
+): { decoder: D; value: T } {
+  const codec = ready(loader);
   const { decoder } = codec;
   const value = runCodec(
     loader,

@@ -56,8 +56,10 @@ const RESULT_BYTES = 64;
 
 /**
  * One instance of the kernel module with a bump arena. `reset()` at the start of each frame;
- * regions stay valid until the next reset. Views must be made after the last `alloc`
- * (growing memory detaches earlier views).
+ * regions stay valid until the next reset. Whoever resets owns the arena until it returns:
+ * everything from a reset to the last read of its regions runs synchronously (decoders are
+ * two-phase for this: src/decoders/decoder.ts), so no lock is needed. Views must be made after
+ * the last `alloc` (growing memory detaches earlier views).
  */
 export class Kernels {
   readonly fn: KernelExports;
@@ -65,6 +67,8 @@ export class Kernels {
   private top: number;
   /** Where kernels write min (f64) and max (f64). */
   readonly result: number;
+  /** Set when a kernel trapped in this instance: it is never handed out again. */
+  discarded = false;
 
   constructor(instance: WebAssembly.Instance) {
     this.fn = instance.exports as unknown as KernelExports;
@@ -76,20 +80,6 @@ export class Kernels {
   /** Free every region of the previous frame. */
   reset(): void {
     this.top = this.base + RESULT_BYTES;
-  }
-
-  /**
-   * The current top of the arena, for {@link Kernels.release}: synchronous work (rendering) that
-   * may run while an asynchronous decode waits on a codec allocates above it and gives it back,
-   * leaving the decode's regions untouched.
-   */
-  mark(): number {
-    return this.top;
-  }
-
-  /** Free every region allocated since `mark()` returned `mark`. */
-  release(mark: number): void {
-    this.top = mark;
   }
 
   /** A 16-byte aligned region of `bytes` bytes (plus slack) in kernel memory. */
@@ -164,6 +154,11 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
+/** The kernels if they are instantiated (a decode's synchronous path takes them from here). */
+export function loadedKernels(): Kernels | undefined {
+  return current;
+}
+
 /** The kernels, instantiated once on first use. */
 export async function kernels(): Promise<Kernels> {
   if (current) return current;
@@ -190,5 +185,6 @@ export function kernelsSync(): Kernels {
  * and a clean memory.
  */
 export function discardKernels(instance: Kernels): void {
+  instance.discarded = true;
   if (current === instance) current = undefined;
 }
