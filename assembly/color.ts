@@ -1,8 +1,8 @@
 // Colour (PS3.3 C.7.6.3.1.2, C.7.6.3.1.5-6): YBR_FULL → RGB, YBR_FULL_422 chroma upsampling,
 // PALETTE COLOR → RGB through the palette. In place or into a separate region; min/max of the
 // output to `result`.
-import { OK, UNSUPPORTED_LAYOUT } from './status';
-import { writeRange, KIND_U8, KIND_I8, KIND_U16, KIND_I16, KIND_U32, KIND_I32 } from './common';
+import { writeRange } from './common';
+import { SampleKind, Status } from './shared';
 
 // BT.601 full range (C.7.6.3.1.2), the coefficients of ITU-T T.871 computed in f64 and rounded
 // once to f32, as pydicom's convert_color_space multiplies them (GDCM agrees). The f64 step must
@@ -75,13 +75,13 @@ function ybrToRgb<T>(src: usize, dst: usize, pixels: usize, bitsStored: i32, res
 export function ybrFullToRgb(src: usize, dst: usize, pixels: usize, bytesPerSample: i32, bitsStored: i32, result: usize): i32 {
   if (bytesPerSample == 1) {
     ybrToRgb<u8>(src, dst, pixels, 8, result);
-    return OK;
+    return Status.OK;
   }
   if (bytesPerSample == 2 && bitsStored >= 2 && bitsStored <= 16) {
     ybrToRgb<u16>(src, dst, pixels, bitsStored, result);
-    return OK;
+    return Status.OK;
   }
-  return UNSUPPORTED_LAYOUT;
+  return Status.UNSUPPORTED_LAYOUT;
 }
 
 /**
@@ -100,9 +100,9 @@ export function upsampleYbr422(src: usize, dst: usize, pairs: usize, bytesPerSam
       store<u16>(o, <u16>(y1 | ((chroma & 0xff) << 8)));
       store<u32>(o + 2, (chroma >> 8) | (y2 << 8) | (chroma << 16));
     }
-    return OK;
+    return Status.OK;
   }
-  if (bytesPerSample == 0 || bytesPerSample > 8) return UNSUPPORTED_LAYOUT;
+  if (bytesPerSample == 0 || bytesPerSample > 8) return Status.UNSUPPORTED_LAYOUT;
   const n = <usize>bytesPerSample;
   for (let i: usize = 0; i < pairs; i++) {
     const s = src + i * 4 * n;
@@ -112,7 +112,7 @@ export function upsampleYbr422(src: usize, dst: usize, pairs: usize, bytesPerSam
     memory.copy(o + 3 * n, s + n, n);     // Y2
     memory.copy(o + 4 * n, s + 2 * n, 2 * n);
   }
-  return OK;
+  return Status.OK;
 }
 
 /**
@@ -157,15 +157,15 @@ function paletteFrom<S>(src: usize, count: usize, tables: usize, entries: i32, f
  * `src`; entries must fit the output (`dstBytes` 1: values below 256).
  */
 export function paletteToRgb(srcKind: i32, src: usize, count: usize, tables: usize, entries: i32, firstMapped: i32, dst: usize, dstBytes: u32, result: usize): i32 {
-  if (entries <= 0 || (dstBytes != 1 && dstBytes != 2)) return UNSUPPORTED_LAYOUT;
+  if (entries <= 0 || (dstBytes != 1 && dstBytes != 2)) return Status.UNSUPPORTED_LAYOUT;
   switch (srcKind) {
-    case KIND_U8: paletteFrom<u8>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
-    case KIND_I8: paletteFrom<i8>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
-    case KIND_U16: paletteFrom<u16>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
-    case KIND_I16: paletteFrom<i16>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
-    case KIND_U32: paletteFrom<u32>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
-    case KIND_I32: paletteFrom<i32>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
-    default: return UNSUPPORTED_LAYOUT;
+    case SampleKind.Uint8: paletteFrom<u8>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
+    case SampleKind.Int8: paletteFrom<i8>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
+    case SampleKind.Uint16: paletteFrom<u16>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
+    case SampleKind.Int16: paletteFrom<i16>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
+    case SampleKind.Uint32: paletteFrom<u32>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
+    case SampleKind.Int32: paletteFrom<i32>(src, count, tables, entries, firstMapped, dst, dstBytes, result); break;
+    default: return Status.UNSUPPORTED_LAYOUT;
   }
-  return OK;
+  return Status.OK;
 }

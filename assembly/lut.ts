@@ -1,7 +1,7 @@
 // Modality LUT (PS3.3 C.11.1): rescale and LUT Sequence, from stored values of any kind
 // to an output of any kind.
-import { OK, UNSUPPORTED_LAYOUT } from './status';
-import { writeRange, lowest, highest, KIND_U8, KIND_I8, KIND_U16, KIND_I16, KIND_U32, KIND_I32, KIND_F32, KIND_F64 } from './common';
+import { forKinds, highest, lowest, OP_PARAMS, writeRange } from './common';
+import { Status } from './shared';
 
 @inline function loadAsF64<S>(at: usize): f64 {
   return <f64>load<S>(at);
@@ -53,61 +53,63 @@ function lutTo<S, D>(src: usize, dst: usize, count: usize, lut: usize, entries: 
   writeRange(result, count == 0 ? 0 : <f64>low, count == 0 ? 0 : <f64>high);
 }
 
-// Dispatch on the output kind for a given stored kind S. `op`: 0 float rescale,
-// 1 integer rescale, 2 LUT.
-function toOutput<S>(op: i32, src: usize, dstKind: i32, dst: usize, count: usize, a: f64, b: f64, lut: usize, entries: i32, result: usize): i32 {
-  switch (dstKind) {
-    case KIND_U8: return run<S, u8>(op, src, dst, count, a, b, lut, entries, result);
-    case KIND_I8: return run<S, i8>(op, src, dst, count, a, b, lut, entries, result);
-    case KIND_U16: return run<S, u16>(op, src, dst, count, a, b, lut, entries, result);
-    case KIND_I16: return run<S, i16>(op, src, dst, count, a, b, lut, entries, result);
-    case KIND_U32: return run<S, u32>(op, src, dst, count, a, b, lut, entries, result);
-    case KIND_I32: return run<S, i32>(op, src, dst, count, a, b, lut, entries, result);
-    case KIND_F32: return run<S, f32>(op, src, dst, count, a, b, lut, entries, result);
-    case KIND_F64: return run<S, f64>(op, src, dst, count, a, b, lut, entries, result);
+/** sv * slope + intercept in f64 (rescaleTo). */
+@final @unmanaged class Rescale {
+  slope: f64;
+  intercept: f64;
+  @inline apply<S, D>(src: usize, dst: usize, count: usize): i32 {
+    rescaleTo<S, D>(src, dst, count, this.slope, this.intercept);
+    return Status.OK;
   }
-  return UNSUPPORTED_LAYOUT;
 }
 
-@inline function run<S, D>(op: i32, src: usize, dst: usize, count: usize, a: f64, b: f64, lut: usize, entries: i32, result: usize): i32 {
-  if (op == 0) {
-    rescaleTo<S, D>(src, dst, count, a, b);
-  } else if (op == 1) {
-    if (isFloat<S>() || isFloat<D>()) return UNSUPPORTED_LAYOUT;
-    rescaleIntTo<S, D>(src, dst, count, <i32>a, <i32>b);
-  } else {
-    if (isFloat<S>()) return UNSUPPORTED_LAYOUT;
-    lutTo<S, D>(src, dst, count, lut, entries, <i32>b, result);
+/** sv * slope + intercept in i32 (rescaleIntTo), integer kinds only. */
+@final @unmanaged class RescaleInt {
+  slope: i32;
+  intercept: i32;
+  @inline apply<S, D>(src: usize, dst: usize, count: usize): i32 {
+    if (isFloat<S>() || isFloat<D>()) return Status.UNSUPPORTED_LAYOUT;
+    rescaleIntTo<S, D>(src, dst, count, this.slope, this.intercept);
+    return Status.OK;
   }
-  return OK;
 }
 
-function dispatch(op: i32, srcKind: i32, src: usize, dstKind: i32, dst: usize, count: usize, a: f64, b: f64, lut: usize, entries: i32, result: usize): i32 {
-  switch (srcKind) {
-    case KIND_U8: return toOutput<u8>(op, src, dstKind, dst, count, a, b, lut, entries, result);
-    case KIND_I8: return toOutput<i8>(op, src, dstKind, dst, count, a, b, lut, entries, result);
-    case KIND_U16: return toOutput<u16>(op, src, dstKind, dst, count, a, b, lut, entries, result);
-    case KIND_I16: return toOutput<i16>(op, src, dstKind, dst, count, a, b, lut, entries, result);
-    case KIND_U32: return toOutput<u32>(op, src, dstKind, dst, count, a, b, lut, entries, result);
-    case KIND_I32: return toOutput<i32>(op, src, dstKind, dst, count, a, b, lut, entries, result);
-    case KIND_F32: return toOutput<f32>(op, src, dstKind, dst, count, a, b, lut, entries, result);
-    case KIND_F64: return toOutput<f64>(op, src, dstKind, dst, count, a, b, lut, entries, result);
+/** A LUT Sequence (lutTo), integer stored kinds only. */
+@final @unmanaged class Lut {
+  lut: usize;
+  result: usize;
+  entries: i32;
+  firstMapped: i32;
+  @inline apply<S, D>(src: usize, dst: usize, count: usize): i32 {
+    if (isFloat<S>()) return Status.UNSUPPORTED_LAYOUT;
+    lutTo<S, D>(src, dst, count, this.lut, this.entries, this.firstMapped, this.result);
+    return Status.OK;
   }
-  return UNSUPPORTED_LAYOUT;
 }
 
 /** Rescale in f64: any stored kind → any output kind (also plain type conversion with 1, 0). */
 export function rescale(srcKind: i32, src: usize, dstKind: i32, dst: usize, count: usize, slope: f64, intercept: f64): i32 {
-  return dispatch(0, srcKind, src, dstKind, dst, count, slope, intercept, 0, 0, 0);
+  const op = changetype<Rescale>(OP_PARAMS);
+  op.slope = slope;
+  op.intercept = intercept;
+  return forKinds<Rescale>(op, srcKind, src, dstKind, dst, count);
 }
 
 /** Rescale in i32, for integer slope and intercept whose output range fits the output kind. */
 export function rescaleInt(srcKind: i32, src: usize, dstKind: i32, dst: usize, count: usize, slope: i32, intercept: i32): i32 {
-  return dispatch(1, srcKind, src, dstKind, dst, count, slope, intercept, 0, 0, 0);
+  const op = changetype<RescaleInt>(OP_PARAMS);
+  op.slope = slope;
+  op.intercept = intercept;
+  return forKinds<RescaleInt>(op, srcKind, src, dstKind, dst, count);
 }
 
 /** Apply a LUT of `entries` u16 values starting at stored value `firstMapped`. */
 export function applyLut(srcKind: i32, src: usize, dstKind: i32, dst: usize, count: usize, lut: usize, entries: i32, firstMapped: i32, result: usize): i32 {
-  if (entries <= 0) return UNSUPPORTED_LAYOUT;
-  return dispatch(2, srcKind, src, dstKind, dst, count, 0, firstMapped, lut, entries, result);
+  if (entries <= 0) return Status.UNSUPPORTED_LAYOUT;
+  const op = changetype<Lut>(OP_PARAMS);
+  op.lut = lut;
+  op.result = result;
+  op.entries = entries;
+  op.firstMapped = firstMapped;
+  return forKinds<Lut>(op, srcKind, src, dstKind, dst, count);
 }

@@ -1,7 +1,7 @@
 // Area-averaging (box) downscale of 8-bit images: every output pixel is the mean of the source
 // area it covers, partly covered source pixels weighted by the covered fraction. Separable and
 // streaming: one pass over the source, row by row.
-import { OK, UNSUPPORTED_LAYOUT } from './status';
+import { Status } from './shared';
 
 /**
  * Downscale `src` (srcWidth × srcHeight, `channels` interleaved 8-bit samples) to `dst`
@@ -11,7 +11,7 @@ import { OK, UNSUPPORTED_LAYOUT } from './status';
  */
 export function boxDownscale(src: usize, srcWidth: i32, srcHeight: i32, channels: i32, dst: usize, dstWidth: i32, dstHeight: i32, scratch: usize): i32 {
   if (channels < 1 || channels > 4 || dstWidth < 1 || dstHeight < 1 || dstWidth > srcWidth || dstHeight > srcHeight) {
-    return UNSUPPORTED_LAYOUT;
+    return Status.UNSUPPORTED_LAYOUT;
   }
   const ch = <usize>channels;
   const rowLength = <usize>dstWidth * ch;
@@ -75,7 +75,7 @@ export function boxDownscale(src: usize, srcWidth: i32, srcHeight: i32, channels
       outRow++;
     }
   }
-  return OK;
+  return Status.OK;
 }
 
 /**

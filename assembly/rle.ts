@@ -1,6 +1,6 @@
 // RLE Lossless decoding, PS3.5 Annex G.
 import { interleavePlanes } from './unpack';
-import { OK, TRUNCATED, RLE_BAD_SEGMENT_COUNT, RLE_BAD_OFFSETS, RLE_SHORT_SEGMENT } from './status';
+import { Status } from './shared';
 
 const HEADER_BYTES: u32 = 64;
 
@@ -8,9 +8,9 @@ const HEADER_BYTES: u32 = 64;
  * Decode one PackBits segment (PS3.5 G.3.1) into `dst`, at most `dstLen` bytes.
  * Runs are written 16 bytes at a time and may overshoot the run by up to 15 bytes: the
  * caller leaves 16 bytes of slack after the last plane, and later runs overwrite the rest.
- * Returns the bytes written, or TRUNCATED when the input ran out before a run was complete.
+ * Returns the bytes written, or Status.TRUNCATED when the input ran out before a run was complete.
  */
-/** Bytes written before decodeSegment last returned TRUNCATED, and whether its header was the last input byte. */
+/** Bytes written before decodeSegment last returned Status.TRUNCATED, and whether its header was the last input byte. */
 let truncatedAfter: usize = 0;
 let truncatedAtLastByte = false;
 
@@ -27,7 +27,7 @@ function decodeSegment(src: usize, srcEnd: usize, dst: usize, dstLen: usize): is
       if (len > srcEnd - s) {
         truncatedAfter = d - dst;
         truncatedAtLastByte = s == srcEnd;
-        return TRUNCATED;
+        return Status.TRUNCATED;
       }
       const room = dEnd - d;
       const write = len < room ? len : room;
@@ -39,7 +39,7 @@ function decodeSegment(src: usize, srcEnd: usize, dst: usize, dstLen: usize): is
       if (s >= srcEnd) {
         truncatedAfter = d - dst;
         truncatedAtLastByte = true;
-        return TRUNCATED;
+        return Status.TRUNCATED;
       }
       const value = i8x16.splat(load<i8>(s));
       s++;
@@ -61,13 +61,13 @@ function decodeSegment(src: usize, srcEnd: usize, dst: usize, dstLen: usize): is
  * of slack (see decodeSegment).
  */
 export function rleDecodeToPlanes(src: usize, srcLen: u32, planes: usize, planeLen: u32, segments: u32): i32 {
-  if (srcLen < HEADER_BYTES) return TRUNCATED;
+  if (srcLen < HEADER_BYTES) return Status.TRUNCATED;
   const count = load<u32>(src);
-  if (count == 0 || count > 15 || count != segments) return RLE_BAD_SEGMENT_COUNT;
+  if (count == 0 || count > 15 || count != segments) return Status.RLE_BAD_SEGMENT_COUNT;
   let previous: u32 = 0;
   for (let k: u32 = 0; k < count; k++) {
     const offset = load<u32>(src + 4 + (k << 2));
-    if (offset < HEADER_BYTES || offset <= previous || offset >= srcLen) return RLE_BAD_OFFSETS;
+    if (offset < HEADER_BYTES || offset <= previous || offset >= srcLen) return Status.RLE_BAD_OFFSETS;
     previous = offset;
   }
   for (let k: u32 = 0; k < count; k++) {
@@ -76,9 +76,9 @@ export function rleDecodeToPlanes(src: usize, srcLen: u32, planes: usize, planeL
     const written = decodeSegment(src + start, src + end, planes + <usize>k * planeLen, planeLen);
     if (written < 0) return <i32>written;
     // A segment may carry a pad byte beyond the plane (ignored); it must not be short.
-    if (<u32>written < planeLen) return k + 1 < count ? RLE_SHORT_SEGMENT : TRUNCATED;
+    if (<u32>written < planeLen) return k + 1 < count ? Status.RLE_SHORT_SEGMENT : Status.TRUNCATED;
   }
-  return OK;
+  return Status.OK;
 }
 
 /**
@@ -99,7 +99,7 @@ export function rlePlanesToSamples(planes: usize, pixels: u32, dst: usize, sampl
       for (let i: usize = 0; i < planeLen; i++) store<u8>(out + i * bytesPerPixel, load<u8>(plane + i));
     }
   }
-  return OK;
+  return Status.OK;
 }
 
 /**
@@ -108,13 +108,13 @@ export function rlePlanesToSamples(planes: usize, pixels: u32, dst: usize, sampl
  * tell packed bits from one byte per pixel, or a negative status.
  */
 export function rleDecodeSingleSegment(src: usize, srcLen: u32, dst: usize, capacity: u32): i32 {
-  if (srcLen < HEADER_BYTES) return TRUNCATED;
-  if (load<u32>(src) != 1) return RLE_BAD_SEGMENT_COUNT;
+  if (srcLen < HEADER_BYTES) return Status.TRUNCATED;
+  if (load<u32>(src) != 1) return Status.RLE_BAD_SEGMENT_COUNT;
   const offset = load<u32>(src + 4);
-  if (offset < HEADER_BYTES || offset >= srcLen) return RLE_BAD_OFFSETS;
+  if (offset < HEADER_BYTES || offset >= srcLen) return Status.RLE_BAD_OFFSETS;
   const written = decodeSegment(src + offset, src + srcLen, dst, capacity);
   // The segment's last byte is a run header with nothing after it: the pad byte of an
   // odd-length segment (G.3.1 pads segments to even length), not a cut run.
-  if (written == TRUNCATED && truncatedAtLastByte) return <i32>truncatedAfter;
+  if (written == Status.TRUNCATED && truncatedAtLastByte) return <i32>truncatedAfter;
   return <i32>written;
 }

@@ -1,7 +1,7 @@
 // Raw samples → stored values (PS3.3 C.7.6.3.1): byte order, bit masking, sign extension,
 // 1-bit unpacking, planar → interleaved; min/max of what was produced.
-import { OK, UNSUPPORTED_LAYOUT } from './status';
-import { writeRange, lowest, highest, KIND_U8, KIND_I8, KIND_U16, KIND_I16, KIND_U32, KIND_I32, KIND_F32, KIND_F64 } from './common';
+import { writeRange, lowest, highest } from './common';
+import { Layout, SampleKind, Status } from './shared';
 
 @inline function swapVector<T>(v: v128): v128 {
   if (sizeof<T>() == 2) return i8x16.shuffle(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
@@ -9,30 +9,24 @@ import { writeRange, lowest, highest, KIND_U8, KIND_I8, KIND_U16, KIND_I16, KIND
   return v;
 }
 
-/** Where raw samples come from (the layout a decoder reported). */
-export const LAYOUT_LITTLE_ENDIAN: i32 = 0;
-export const LAYOUT_BIG_ENDIAN: i32 = 1;
-/** 16-bit samples as two byte planes, most significant first (RLE segments, PS3.5 G.2). */
-export const LAYOUT_BYTE_PLANES: i32 = 2;
-
 /** Lanes [i, i + 16 / sizeof<T>) of raw samples, as little-endian T. */
 @inline function loadSamples<T>(src: usize, i: usize, count: usize, layout: i32): v128 {
-  if (sizeof<T>() == 2 && layout == LAYOUT_BYTE_PLANES) {
+  if (sizeof<T>() == 2 && layout == Layout.BytePlanes) {
     const high = v128.load64_zero(src + i);
     const low = v128.load64_zero(src + count + i);
     return i8x16.shuffle(low, high, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
   }
   const v = v128.load(src + i * sizeof<T>());
-  return layout == LAYOUT_BIG_ENDIAN ? swapVector<T>(v) : v;
+  return layout == Layout.BigEndian ? swapVector<T>(v) : v;
 }
 
 /** Raw sample i as little-endian T. */
 @inline function loadSample<T>(src: usize, i: usize, count: usize, layout: i32): T {
-  if (sizeof<T>() == 2 && layout == LAYOUT_BYTE_PLANES) {
+  if (sizeof<T>() == 2 && layout == Layout.BytePlanes) {
     return <T>((<u32>load<u8>(src + i) << 8) | <u32>load<u8>(src + count + i));
   }
   const v = load<T>(src + i * sizeof<T>());
-  return layout == LAYOUT_BIG_ENDIAN ? bswap<T>(v) : v;
+  return layout == Layout.BigEndian ? bswap<T>(v) : v;
 }
 
 /**
@@ -107,20 +101,20 @@ function floatInPlace<T>(ptr: usize, count: usize, swap: bool, result: usize): v
  * Byte planes exist for 16-bit kinds only.
  */
 export function storedValues(src: usize, dst: usize, count: usize, kind: i32, leftShift: i32, rightShift: i32, layout: i32, result: usize): i32 {
-  const swap = layout == LAYOUT_BIG_ENDIAN;
-  if (layout == LAYOUT_BYTE_PLANES && kind != KIND_U16 && kind != KIND_I16) return UNSUPPORTED_LAYOUT;
+  const swap = layout == Layout.BigEndian;
+  if (layout == Layout.BytePlanes && kind != SampleKind.Uint16 && kind != SampleKind.Int16) return Status.UNSUPPORTED_LAYOUT;
   switch (kind) {
-    case KIND_U8: storedOf<u8>(src, dst, count, leftShift, rightShift, LAYOUT_LITTLE_ENDIAN, result); break;
-    case KIND_I8: storedOf<i8>(src, dst, count, leftShift, rightShift, LAYOUT_LITTLE_ENDIAN, result); break;
-    case KIND_U16: storedOf<u16>(src, dst, count, leftShift, rightShift, layout, result); break;
-    case KIND_I16: storedOf<i16>(src, dst, count, leftShift, rightShift, layout, result); break;
-    case KIND_U32: storedOf<u32>(src, dst, count, leftShift, rightShift, layout, result); break;
-    case KIND_I32: storedOf<i32>(src, dst, count, leftShift, rightShift, layout, result); break;
-    case KIND_F32: if (src != dst) memory.copy(dst, src, count << 2); floatInPlace<f32>(dst, count, swap, result); break;
-    case KIND_F64: if (src != dst) memory.copy(dst, src, count << 3); floatInPlace<f64>(dst, count, swap, result); break;
-    default: return UNSUPPORTED_LAYOUT;
+    case SampleKind.Uint8: storedOf<u8>(src, dst, count, leftShift, rightShift, Layout.LittleEndian, result); break;
+    case SampleKind.Int8: storedOf<i8>(src, dst, count, leftShift, rightShift, Layout.LittleEndian, result); break;
+    case SampleKind.Uint16: storedOf<u16>(src, dst, count, leftShift, rightShift, layout, result); break;
+    case SampleKind.Int16: storedOf<i16>(src, dst, count, leftShift, rightShift, layout, result); break;
+    case SampleKind.Uint32: storedOf<u32>(src, dst, count, leftShift, rightShift, layout, result); break;
+    case SampleKind.Int32: storedOf<i32>(src, dst, count, leftShift, rightShift, layout, result); break;
+    case SampleKind.Float32: if (src != dst) memory.copy(dst, src, count << 2); floatInPlace<f32>(dst, count, swap, result); break;
+    case SampleKind.Float64: if (src != dst) memory.copy(dst, src, count << 3); floatInPlace<f64>(dst, count, swap, result); break;
+    default: return Status.UNSUPPORTED_LAYOUT;
   }
-  return OK;
+  return Status.OK;
 }
 
 /**
@@ -139,7 +133,7 @@ export function unpackBits(src: usize, dst: usize, count: usize): i32 {
   for (let i = whole << 3; i < count; i++) {
     store<u8>(dst + i, (load<u8>(src + (i >> 3)) >> <u8>(i & 7)) & 1);
   }
-  return OK;
+  return Status.OK;
 }
 
 /**
@@ -147,12 +141,12 @@ export function unpackBits(src: usize, dst: usize, count: usize): i32 {
  * `bytesPerSample` bytes; the output has the samples of each pixel together.
  */
 export function interleavePlanes(planes: usize, pixels: usize, dst: usize, samplesPerPixel: u32, bytesPerSample: u32): i32 {
-  if (samplesPerPixel == 0 || bytesPerSample == 0) return UNSUPPORTED_LAYOUT;
+  if (samplesPerPixel == 0 || bytesPerSample == 0) return Status.UNSUPPORTED_LAYOUT;
   const bytesPerPixel = <usize>(samplesPerPixel * bytesPerSample);
   const planeBytes = pixels * bytesPerSample;
   if (samplesPerPixel == 1) {
     memory.copy(dst, planes, planeBytes);
-    return OK;
+    return Status.OK;
   }
   if (bytesPerSample == 1 && samplesPerPixel == 3) {
     const r = planes;
@@ -179,7 +173,7 @@ export function interleavePlanes(planes: usize, pixels: usize, dst: usize, sampl
       store<u8>(o, load<u8>(g + i), 1);
       store<u8>(o, load<u8>(b + i), 2);
     }
-    return OK;
+    return Status.OK;
   }
   for (let s: u32 = 0; s < samplesPerPixel; s++) {
     const plane = planes + <usize>s * planeBytes;
@@ -188,7 +182,7 @@ export function interleavePlanes(planes: usize, pixels: usize, dst: usize, sampl
       memory.copy(out + i * bytesPerPixel, plane + i * bytesPerSample, bytesPerSample);
     }
   }
-  return OK;
+  return Status.OK;
 }
 
 /**
@@ -204,7 +198,7 @@ export function widenSamples(src: usize, count: usize, dst: usize, fromBytes: u3
   } else if (fromBytes == 2 && toBytes == 4) {
     for (let i: usize = 0; i < count; i++) store<u32>(dst + (i << 2), <u32>load<u16>(src + (i << 1)));
   } else {
-    return UNSUPPORTED_LAYOUT;
+    return Status.UNSUPPORTED_LAYOUT;
   }
-  return OK;
+  return Status.OK;
 }

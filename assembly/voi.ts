@@ -1,13 +1,8 @@
 // VOI LUT (PS3.3 C.11.2) for display: window functions and the VOI LUT Sequence, from
 // modality values of any kind to 8-bit grey levels, optionally inverted (MONOCHROME1,
 // Presentation LUT Shape INVERSE).
-import { OK, UNSUPPORTED_LAYOUT } from './status';
-import { KIND_U8, KIND_I8, KIND_U16, KIND_I16, KIND_U32, KIND_I32, KIND_F32, KIND_F64 } from './common';
-
-// VOI LUT Function (0028,1056), numbered as in src/render/render.ts (VOI_FUNCTION).
-const LINEAR: i32 = 0;
-const LINEAR_EXACT: i32 = 1;
-const SIGMOID: i32 = 2;
+import { forKind, OP_PARAMS } from './common';
+import { Status, VoiFunction } from './shared';
 
 /** Round half up and clamp to 0..255; NaN becomes 0. */
 @inline function toGrey(value: f64): u32 {
@@ -62,32 +57,51 @@ function lutFrom<S>(src: usize, dst: usize, count: usize, lut: usize, entries: i
   }
 }
 
-// op 0: window, 1: VOI LUT, 2: window through a table. `sigmoid`, `c`, `w` as windowGrey takes them.
-function dispatch(op: i32, kind: i32, src: usize, dst: usize, count: usize, sigmoid: bool, c: f64, w: f64, table: usize, entries: i32, low: i32, scale: f64, flip: u32): i32 {
-  switch (kind) {
-    case KIND_U8: return run<u8>(op, src, dst, count, sigmoid, c, w, table, entries, low, scale, flip);
-    case KIND_I8: return run<i8>(op, src, dst, count, sigmoid, c, w, table, entries, low, scale, flip);
-    case KIND_U16: return run<u16>(op, src, dst, count, sigmoid, c, w, table, entries, low, scale, flip);
-    case KIND_I16: return run<i16>(op, src, dst, count, sigmoid, c, w, table, entries, low, scale, flip);
-    case KIND_U32: return run<u32>(op, src, dst, count, sigmoid, c, w, table, entries, low, scale, flip);
-    case KIND_I32: return run<i32>(op, src, dst, count, sigmoid, c, w, table, entries, low, scale, flip);
-    case KIND_F32: return op == 2 ? UNSUPPORTED_LAYOUT : run<f32>(op, src, dst, count, sigmoid, c, w, table, entries, low, scale, flip);
-    case KIND_F64: return op == 2 ? UNSUPPORTED_LAYOUT : run<f64>(op, src, dst, count, sigmoid, c, w, table, entries, low, scale, flip);
+/** A window function (windowFrom); `sigmoid`, `c`, `w` as windowGrey takes them. */
+@final @unmanaged class Window {
+  c: f64;
+  w: f64;
+  flip: u32;
+  sigmoid: bool;
+  @inline apply<S>(src: usize, dst: usize, count: usize): i32 {
+    windowFrom<S>(src, dst, count, this.sigmoid, this.c, this.w, this.flip);
+    return Status.OK;
   }
-  return UNSUPPORTED_LAYOUT;
 }
 
-@inline function run<S>(op: i32, src: usize, dst: usize, count: usize, sigmoid: bool, c: f64, w: f64, table: usize, entries: i32, low: i32, scale: f64, flip: u32): i32 {
-  if (op == 0) windowFrom<S>(src, dst, count, sigmoid, c, w, flip);
-  else if (op == 1) lutFrom<S>(src, dst, count, table, entries, <f64>low, scale, flip);
-  else windowTableFrom<S>(src, dst, count, sigmoid, c, w, flip, table, low, entries);
-  return OK;
+/** A window through a table of the values in [low, low + entries) (windowTableFrom), integers only. */
+@final @unmanaged class WindowTable {
+  c: f64;
+  w: f64;
+  flip: u32;
+  sigmoid: bool;
+  table: usize;
+  low: i32;
+  entries: i32;
+  @inline apply<S>(src: usize, dst: usize, count: usize): i32 {
+    if (isFloat<S>()) return Status.UNSUPPORTED_LAYOUT;
+    windowTableFrom<S>(src, dst, count, this.sigmoid, this.c, this.w, this.flip, this.table, this.low, this.entries);
+    return Status.OK;
+  }
+}
+
+/** A VOI LUT Sequence (lutFrom). */
+@final @unmanaged class VoiTable {
+  firstMapped: f64;
+  scale: f64;
+  lut: usize;
+  entries: i32;
+  flip: u32;
+  @inline apply<S>(src: usize, dst: usize, count: usize): i32 {
+    lutFrom<S>(src, dst, count, this.lut, this.entries, this.firstMapped, this.scale, this.flip);
+    return Status.OK;
+  }
 }
 
 /** C.11.2.1.2: LINEAR needs a width of at least 1, LINEAR_EXACT and SIGMOID above 0. */
 @inline function validWindow(fn: i32, width: f64): bool {
-  if (fn < LINEAR || fn > SIGMOID) return false;
-  return fn == LINEAR ? width >= 1 : width > 0;
+  if (fn < VoiFunction.LINEAR || fn > VoiFunction.SIGMOID) return false;
+  return fn == VoiFunction.LINEAR ? width >= 1 : width > 0;
 }
 
 /**
@@ -95,9 +109,14 @@ function dispatch(op: i32, kind: i32, src: usize, dst: usize, count: usize, sigm
  * only for 8-bit input). `fn`: 0 LINEAR, 1 LINEAR_EXACT, 2 SIGMOID.
  */
 export function voiWindow(kind: i32, src: usize, dst: usize, count: usize, fn: i32, center: f64, width: f64, invert: bool): i32 {
-  if (!validWindow(fn, width)) return UNSUPPORTED_LAYOUT;
-  const linear = fn == LINEAR;
-  return dispatch(0, kind, src, dst, count, fn == SIGMOID, linear ? center - 0.5 : center, linear ? width - 1 : width, 0, 0, 0, 0, invert ? 255 : 0);
+  if (!validWindow(fn, width)) return Status.UNSUPPORTED_LAYOUT;
+  const linear = fn == VoiFunction.LINEAR;
+  const op = changetype<Window>(OP_PARAMS);
+  op.sigmoid = fn == VoiFunction.SIGMOID;
+  op.c = linear ? center - 0.5 : center;
+  op.w = linear ? width - 1 : width;
+  op.flip = invert ? 255 : 0;
+  return forKind<Window>(op, kind, src, dst, count);
 }
 
 /**
@@ -105,13 +124,27 @@ export function voiWindow(kind: i32, src: usize, dst: usize, count: usize, fn: i
  * `entries` bytes at `table`, then looked up (faster when there are fewer values than samples).
  */
 export function voiWindowTable(kind: i32, src: usize, dst: usize, count: usize, fn: i32, center: f64, width: f64, invert: bool, table: usize, low: i32, entries: i32): i32 {
-  if (entries <= 0 || !validWindow(fn, width)) return UNSUPPORTED_LAYOUT;
-  const linear = fn == LINEAR;
-  return dispatch(2, kind, src, dst, count, fn == SIGMOID, linear ? center - 0.5 : center, linear ? width - 1 : width, table, entries, low, 0, invert ? 255 : 0);
+  if (entries <= 0 || !validWindow(fn, width)) return Status.UNSUPPORTED_LAYOUT;
+  const linear = fn == VoiFunction.LINEAR;
+  const op = changetype<WindowTable>(OP_PARAMS);
+  op.sigmoid = fn == VoiFunction.SIGMOID;
+  op.c = linear ? center - 0.5 : center;
+  op.w = linear ? width - 1 : width;
+  op.flip = invert ? 255 : 0;
+  op.table = table;
+  op.low = low;
+  op.entries = entries;
+  return forKind<WindowTable>(op, kind, src, dst, count);
 }
 
 /** Apply a VOI LUT of `entries` u16 values starting at `firstMapped`, scaled by `scale`. */
 export function voiLut(kind: i32, src: usize, dst: usize, count: usize, lut: usize, entries: i32, firstMapped: i32, scale: f64, invert: bool): i32 {
-  if (entries <= 0) return UNSUPPORTED_LAYOUT;
-  return dispatch(1, kind, src, dst, count, false, 0, 0, lut, entries, firstMapped, scale, invert ? 255 : 0);
+  if (entries <= 0) return Status.UNSUPPORTED_LAYOUT;
+  const op = changetype<VoiTable>(OP_PARAMS);
+  op.firstMapped = <f64>firstMapped;
+  op.scale = scale;
+  op.lut = lut;
+  op.entries = entries;
+  op.flip = invert ? 255 : 0;
+  return forKind<VoiTable>(op, kind, src, dst, count);
 }

@@ -1,3 +1,5 @@
+import { Status } from './wasm/kernels.generated.js';
+
 /** Error codes of {@link DecodeError}, with the message each starts with. */
 export const ERROR_MESSAGES = {
   UNSUPPORTED_TRANSFER_SYNTAX: 'unsupported transfer syntax',
@@ -55,34 +57,31 @@ export function withContext(error: DecodeError, context: { transferSyntaxUID?: s
   return error;
 }
 
-/**
- * Status codes returned by the WebAssembly kernels (assembly/status.ts); 0 is success.
- * Kept in step with assembly/status.ts.
- */
-const KERNEL_STATUS: Record<number, [DecodeErrorCode, string]> = {
-  [-1]: ['TRUNCATED', 'input ended before the frame was complete'],
-  [-2]: ['CORRUPT_DATA', 'RLE header has a bad segment count'],
-  [-3]: ['CORRUPT_DATA', 'RLE segment offsets are out of order or past the end'],
-  [-4]: ['CORRUPT_DATA', 'RLE segment decodes to fewer bytes than the frame needs'],
-  [-5]: ['INVALID_PIXEL_INFO', 'kernel does not support this sample layout'],
+/** What each kernel status (assembly/shared.ts, Status) means for the caller. */
+const KERNEL_STATUS: Record<Exclude<Status, typeof Status.OK>, [DecodeErrorCode, string]> = {
+  [Status.TRUNCATED]: ['TRUNCATED', 'input ended before the frame was complete'],
+  [Status.RLE_BAD_SEGMENT_COUNT]: ['CORRUPT_DATA', 'RLE header has a bad segment count'],
+  [Status.RLE_BAD_OFFSETS]: ['CORRUPT_DATA', 'RLE segment offsets are out of order or past the end'],
+  [Status.RLE_SHORT_SEGMENT]: ['CORRUPT_DATA', 'RLE segment decodes to fewer bytes than the frame needs'],
+  [Status.UNSUPPORTED_LAYOUT]: ['INVALID_PIXEL_INFO', 'kernel does not support this sample layout'],
   // JPEG, ITU-T T.81 (assembly/jpeg/)
-  [-20]: ['CORRUPT_DATA', 'JPEG stream does not start with SOI (FFD8)'],
-  [-21]: ['CORRUPT_DATA', 'JPEG marker segment is malformed or out of place'],
-  [-22]: ['CORRUPT_DATA', 'JPEG process not supported (progressive, hierarchical or arithmetic coding)'],
-  [-23]: ['CORRUPT_DATA', 'JPEG stream has no frame header (SOF) before its scan'],
-  [-24]: ['CORRUPT_DATA', 'JPEG stream has no scan (SOS) for every component'],
-  [-25]: ['CORRUPT_DATA', 'JPEG Huffman or quantization table is invalid'],
-  [-26]: ['CORRUPT_DATA', 'JPEG scan uses a table that was never defined'],
-  [-27]: ['CORRUPT_DATA', 'JPEG entropy-coded data holds an invalid Huffman code'],
-  [-28]: ['INVALID_PIXEL_INFO', 'JPEG frame header disagrees with the Image Pixel Module'],
-  [-29]: ['CORRUPT_DATA', 'JPEG restart marker missing or out of sequence'],
-  [-30]: ['CORRUPT_DATA', 'JPEG stream uses a feature this decoder does not support'],
-  [-31]: ['CORRUPT_DATA', 'JPEG scan header is invalid'],
+  [Status.JPEG_NO_SOI]: ['CORRUPT_DATA', 'JPEG stream does not start with SOI (FFD8)'],
+  [Status.JPEG_BAD_MARKER]: ['CORRUPT_DATA', 'JPEG marker segment is malformed or out of place'],
+  [Status.JPEG_UNSUPPORTED_PROCESS]: ['CORRUPT_DATA', 'JPEG process not supported (progressive, hierarchical or arithmetic coding)'],
+  [Status.JPEG_NO_FRAME]: ['CORRUPT_DATA', 'JPEG stream has no frame header (SOF) before its scan'],
+  [Status.JPEG_NO_SCAN]: ['CORRUPT_DATA', 'JPEG stream has no scan (SOS) for every component'],
+  [Status.JPEG_BAD_TABLE]: ['CORRUPT_DATA', 'JPEG Huffman or quantization table is invalid'],
+  [Status.JPEG_MISSING_TABLE]: ['CORRUPT_DATA', 'JPEG scan uses a table that was never defined'],
+  [Status.JPEG_BAD_CODE]: ['CORRUPT_DATA', 'JPEG entropy-coded data holds an invalid Huffman code'],
+  [Status.JPEG_FRAME_MISMATCH]: ['INVALID_PIXEL_INFO', 'JPEG frame header disagrees with the Image Pixel Module'],
+  [Status.JPEG_BAD_RESTART]: ['CORRUPT_DATA', 'JPEG restart marker missing or out of sequence'],
+  [Status.JPEG_UNSUPPORTED]: ['CORRUPT_DATA', 'JPEG stream uses a feature this decoder does not support'],
+  [Status.JPEG_BAD_SCAN]: ['CORRUPT_DATA', 'JPEG scan header is invalid'],
 };
 
 /** Turn a negative kernel status into a DecodeError. */
 export function kernelError(status: number, transferSyntaxUID?: string): DecodeError {
-  const [code, detail] = KERNEL_STATUS[status] ?? ['CORRUPT_DATA', `kernel status ${status}`];
+  const [code, detail] = KERNEL_STATUS[status as keyof typeof KERNEL_STATUS] ?? ['CORRUPT_DATA', `kernel status ${status}`];
   return new DecodeError(code, detail, transferSyntaxUID);
 }
 

@@ -2,7 +2,6 @@
 // entropy decoding, dequantization, the integer inverse DCT of the IJG library (jidctint.c,
 // "islow"), then upsampling and YCbCr → RGB as libjpeg does them, so that results match
 // libjpeg-based decoders (DCMTK, libjpeg-turbo) sample for sample on ordinary streams.
-import { TRUNCATED, JPEG_BAD_CODE, JPEG_BAD_SCAN, JPEG_MISSING_TABLE } from '../status';
 import { decodeLongCode, extend } from './huffman';
 import { syncRestart } from './bits';
 import { findMarker, ZIGZAG } from './markers';
@@ -12,6 +11,7 @@ import {
   S_INDEX, S_DC_TABLE, S_AC_TABLE, QUANT, QUANT_BYTES, BLOCK, WORKSPACE, LOOKAHEAD,
   LOOKAHEAD_SIZE, H_LOOKUP, component, field, setField,
 } from './layout';
+import { Status } from '../shared';
 
 // ---------------------------------------------------------------- bit reader (F.2.2.5)
 // The DCT path is not the hot path of this library, so its bit buffer lives in globals.
@@ -220,13 +220,13 @@ export function rowBufferBytes(columns: i32): usize {
 @inline function decodeBlock(block: usize, c: usize, dcTable: usize, acTable: usize, quant: usize): i32 {
   memory.fill(block, 0, 256);
   const ssss = decodeSymbol(dcTable);
-  if (ssss < 0 || ssss > 15) return JPEG_BAD_CODE;
+  if (ssss < 0 || ssss > 15) return Status.JPEG_BAD_CODE;
   const dc = field(c, C_PRED) + receiveExtend(ssss);
   setField(c, C_PRED, dc);
   store<i32>(block, dc * load<i32>(quant));
   for (let k: i32 = 1; k < 64; k++) {
     const rs = decodeSymbol(acTable);
-    if (rs < 0) return JPEG_BAD_CODE;
+    if (rs < 0) return Status.JPEG_BAD_CODE;
     const run = rs >> 4;
     const size = rs & 15;
     if (size == 0) {
@@ -235,7 +235,7 @@ export function rowBufferBytes(columns: i32): usize {
       continue;
     }
     k += run;
-    if (k > 63) return JPEG_BAD_CODE;
+    if (k > 63) return Status.JPEG_BAD_CODE;
     const natural = <usize>unchecked(ZIGZAG[k]) << 2;
     store<i32>(block + natural, receiveExtend(size) * load<i32>(quant + natural));
   }
@@ -256,9 +256,9 @@ export function decodeDctScan(src: usize, length: usize, pos: usize, scratch: us
   for (let j: i32 = 0; j < components; j++) {
     const index = field(scan, S_INDEX + (<usize>j << 2));
     const c = component(scratch, index);
-    if (field(scan, S_DC_TABLE + (<usize>j << 2)) == 0 || field(scan, S_AC_TABLE + (<usize>j << 2)) == 0) return JPEG_MISSING_TABLE;
-    if (((field(scratch, F_TABLES) >> (8 + field(c, C_TQ))) & 1) == 0) return JPEG_MISSING_TABLE;
-    if ((done >> index) & 1) return JPEG_BAD_SCAN;
+    if (field(scan, S_DC_TABLE + (<usize>j << 2)) == 0 || field(scan, S_AC_TABLE + (<usize>j << 2)) == 0) return Status.JPEG_MISSING_TABLE;
+    if (((field(scratch, F_TABLES) >> (8 + field(c, C_TQ))) & 1) == 0) return Status.JPEG_MISSING_TABLE;
+    if ((done >> index) & 1) return Status.JPEG_BAD_SCAN;
     done |= 1 << index;
     setField(c, C_PRED, 0);
   }
@@ -287,12 +287,12 @@ export function decodeDctScan(src: usize, length: usize, pos: usize, scratch: us
   let mcusLeft = restart;
   for (let my: i32 = 0; my < mcusHigh; my++) {
     // Bits read past the data: the stream was cut; stop rather than decode the rest from zeros.
-    if (nbits < padding) return TRUNCATED;
+    if (nbits < padding) return Status.TRUNCATED;
     for (let mx: i32 = 0; mx < mcusWide; mx++) {
       if (restart != 0) {
         if (mcusLeft == 0) {
           // F.2.1.3: byte-aligned RSTn, then DC predictions start again from 0.
-          if (nbits < padding) return TRUNCATED;
+          if (nbits < padding) return Status.TRUNCATED;
           const next = syncRestart(src, length, at - src, restartIndex);
           if (next < 0) return next;
           at = src + <usize>next;
@@ -316,7 +316,7 @@ export function decodeDctScan(src: usize, length: usize, pos: usize, scratch: us
         for (let by: i32 = 0; by < v; by++) {
           for (let bx: i32 = 0; bx < h; bx++) {
             const status = decodeBlock(block, c, dcTable, acTable, quant);
-            if (status < 0) return padding > 0 ? TRUNCATED : status;
+            if (status < 0) return padding > 0 ? Status.TRUNCATED : status;
             const blockRow = <usize>(my * v + by);
             const blockColumn = <usize>(mx * h + bx);
             const out = <usize>field(c, C_PLANE) + (blockRow << 3) * stride + (blockColumn << 4);
@@ -326,7 +326,7 @@ export function decodeDctScan(src: usize, length: usize, pos: usize, scratch: us
       }
     }
   }
-  if (nbits < padding) return TRUNCATED;
+  if (nbits < padding) return Status.TRUNCATED;
   setField(scratch, F_DONE, done);
   return <isize>findMarker(src, length, at - src);
 }

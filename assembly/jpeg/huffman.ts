@@ -1,8 +1,8 @@
 // Huffman tables (ITU-T T.81 Annex C) and decoding with a lookahead table (after F.2.2.3).
-import { OK, JPEG_BAD_TABLE } from '../status';
 import {
   LOOKAHEAD, LOOKAHEAD_SIZE, H_VALUES, H_MAXCODE, H_OFFSET, H_LOOKUP, H_DIFF, DIFF_FULL, H_PAIR, DIFF_PAIR,
 } from './layout';
+import { Status } from '../shared';
 
 /**
  * EXTEND (F.2.2.1): `bits` (the SSSS additional bits) as a signed difference. SSSS = 16 has no
@@ -15,11 +15,11 @@ import {
 /**
  * Build a decoding table from a DHT table specification (B.2.4.2): `counts` = BITS (16 bytes,
  * codes of each length), `values` = HUFFVAL. Codes are generated as in C.2; a set of lengths that
- * does not fit (or leaves the all-ones code in use, which C.2 forbids) is JPEG_BAD_TABLE. Class 0
+ * does not fit (or leaves the all-ones code in use, which C.2 forbids) is Status.JPEG_BAD_TABLE. Class 0
  * tables (DC and lossless differences) may only hold SSSS values 0..16.
  */
 export function buildHuffmanTable(table: usize, counts: usize, values: usize, total: i32, tableClass: i32): i32 {
-  if (total > 256) return JPEG_BAD_TABLE;
+  if (total > 256) return Status.JPEG_BAD_TABLE;
   memory.copy(table + H_VALUES, values, <usize>total);
   memory.fill(table + H_LOOKUP, 0, LOOKAHEAD_SIZE << 1);
   let code: i32 = 0;
@@ -30,7 +30,7 @@ export function buildHuffmanTable(table: usize, counts: usize, values: usize, to
     store<i32>(table + H_MAXCODE + (<usize>length << 2), n > 0 ? code + n - 1 : -1);
     for (let i: i32 = 0; i < n; i++) {
       const value = <i32>load<u8>(values + <usize>k);
-      if (tableClass == 0 && value > 16) return JPEG_BAD_TABLE;
+      if (tableClass == 0 && value > 16) return Status.JPEG_BAD_TABLE;
       if (length <= LOOKAHEAD) {
         // Every LOOKAHEAD-bit pattern starting with this code.
         const shift = LOOKAHEAD - length;
@@ -42,11 +42,11 @@ export function buildHuffmanTable(table: usize, counts: usize, values: usize, to
       k++;
     }
     // C.2: codes of one length must fit in that many bits, and none may be all ones.
-    if (code >= (1 << length)) return JPEG_BAD_TABLE;
+    if (code >= (1 << length)) return Status.JPEG_BAD_TABLE;
     code <<= 1;
   }
   store<i32>(table + H_MAXCODE + (17 << 2), 0x7fffffff); // sentinel: ends the slow search
-  return OK;
+  return Status.OK;
 }
 
 /**

@@ -1,19 +1,20 @@
 // Layout of the JPEG scratch region (JS allocates jpegScratchBytes() from the arena).
 // Everything a decode needs besides its input and output lives here, so kernels never allocate.
+import { JpegField } from '../shared';
 
 // Frame header (ITU-T T.81 B.2.2) and stream facts, i32 each.
-export const F_SOF: usize = 0; //           SOFn marker code (0xC0, 0xC1, 0xC3), 0 before the frame header
-export const F_PRECISION: usize = 4; //     P, sample precision in bits
-export const F_ROWS: usize = 8; //          Y, number of lines
-export const F_COLUMNS: usize = 12; //      X, samples per line
-export const F_COMPONENTS: usize = 16; //   Nf
+export const F_SOF: usize = <usize>JpegField.Sof << 2; //           SOFn marker code (0xC0, 0xC1, 0xC3), 0 before the frame header
+export const F_PRECISION: usize = <usize>JpegField.Precision << 2; //     P, sample precision in bits
+export const F_ROWS: usize = <usize>JpegField.Rows << 2; //          Y, number of lines
+export const F_COLUMNS: usize = <usize>JpegField.Columns << 2; //      X, samples per line
+export const F_COMPONENTS: usize = <usize>JpegField.Components << 2; //   Nf
 export const F_MAX_H: usize = 20; //        largest horizontal sampling factor
 export const F_MAX_V: usize = 24; //        largest vertical sampling factor
 export const F_RESTART: usize = 28; //      Ri from DRI (B.2.4.4), 0 = none
 export const F_ADOBE: usize = 32; //        APP14 Adobe transform flag, -1 = no APP14 segment
 export const F_JFIF: usize = 36; //         1 when an APP0 JFIF segment was seen
 export const F_TABLES: usize = 40; //       bit mask: Huffman class 0 (bits 0-3), class 1 (4-7), quantization (8-11)
-export const F_COLOR: usize = 44; //        output colour: 0 = samples as coded, 1 = YCbCr converted to RGB
+export const F_COLOR: usize = <usize>JpegField.Color << 2; //        output colour: 0 = samples as coded, 1 = YCbCr converted to RGB
 export const F_DONE: usize = 48; //         bit mask of frame components decoded by a scan
 export const F_MARKER: usize = 52; //       the marker that stopped the segment reader
 

@@ -1,7 +1,6 @@
 // Lossless JPEG scans (ITU-T T.81 Annex H, process 14): Huffman-coded differences from one of
 // seven predictors. Each line is decoded in two passes: the differences (the serial Huffman
 // work, two codes per table read where they fit), then the samples from the predictor.
-import { OK, TRUNCATED, JPEG_BAD_CODE, JPEG_BAD_SCAN, JPEG_MISSING_TABLE, JPEG_UNSUPPORTED } from '../status';
 import { buildDifferenceTables, decodeLongCode, extend } from './huffman';
 import { syncRestart } from './bits';
 import {
@@ -9,6 +8,7 @@ import {
   S_APPROX, S_INDEX, S_DC_TABLE, WORKSPACE, LOOKAHEAD, H_DIFF, DIFF_FULL, H_PAIR, DIFF_PAIR, field, setField,
 } from './layout';
 import { findMarker } from './markers';
+import { Status } from '../shared';
 
 // The bit reader between lines (F.2.2.5): `bitBuffer` holds `bitCount` unread bits at its top;
 // `bitPadding` counts the zero bits fed after the data ran out or a marker was reached (reading
@@ -96,7 +96,7 @@ let bitEnd: usize = 0;
         ssss = entry >> 8;
       } else {
         const code = decodeLongCode(table, <i32>(acc >> 48));
-        if (code == 0 || (code & 0xff) > 16) return padding > 0 ? TRUNCATED : JPEG_BAD_CODE;
+        if (code == 0 || (code & 0xff) > 16) return padding > 0 ? Status.TRUNCATED : Status.JPEG_BAD_CODE;
         acc <<= <u64>(code >> 8);
         nbits -= code >> 8;
         ssss = code & 0xff;
@@ -119,7 +119,7 @@ let bitEnd: usize = 0;
   bitCount = nbits;
   bitPadding = padding;
   bitAt = p;
-  return OK;
+  return Status.OK;
 }
 
 function decodeDifferencesOneTable(plan: usize, count: i32, out: usize): i32 {
@@ -237,7 +237,7 @@ export function decodeLosslessScan(src: usize, length: usize, pos: usize, scratc
   const selection = field(scan, S_START);
   const pointTransform = field(scan, S_APPROX) & 15;
   // H.2.3: Ss = predictor 1..7 (0 only in hierarchical mode), Ah = 0, Al = Pt < P.
-  if (selection < 1 || selection > 7 || (field(scan, S_APPROX) >> 4) != 0 || pointTransform >= precision) return JPEG_BAD_SCAN;
+  if (selection < 1 || selection > 7 || (field(scan, S_APPROX) >> 4) != 0 || pointTransform >= precision) return Status.JPEG_BAD_SCAN;
   const columns = field(scratch, F_COLUMNS);
   const rows = field(scratch, F_ROWS);
   const components = field(scan, S_COMPONENTS);
@@ -250,8 +250,8 @@ export function decodeLosslessScan(src: usize, length: usize, pos: usize, scratc
   for (let j: i32 = 0; j < components; j++) {
     const index = field(scan, S_INDEX + (<usize>j << 2));
     const table = field(scan, S_DC_TABLE + (<usize>j << 2));
-    if (table == 0) return JPEG_MISSING_TABLE;
-    if ((done >> index) & 1) return JPEG_BAD_SCAN; // a component is coded in one scan only
+    if (table == 0) return Status.JPEG_MISSING_TABLE;
+    if ((done >> index) & 1) return Status.JPEG_BAD_SCAN; // a component is coded in one scan only
     done |= 1 << index;
     store<i32>(plan + (<usize>j << 3), table);
     store<i32>(plan + (<usize>j << 3) + 4, index * sampleBytes);
@@ -263,7 +263,7 @@ export function decodeLosslessScan(src: usize, length: usize, pos: usize, scratc
   // An MCU is one sample of each scan component (all sampling factors equal, checked by the
   // caller), so a restart interval must be whole lines for the line-based predictor reset.
   const restart = field(scratch, F_RESTART);
-  if (restart != 0 && restart % columns != 0) return JPEG_UNSUPPORTED;
+  if (restart != 0 && restart % columns != 0) return Status.JPEG_UNSUPPORTED;
   const restartRows = restart / columns;
   const initial = 1 << (precision - pointTransform - 1);
   const wide = sampleBytes == 2;
@@ -281,7 +281,7 @@ export function decodeLosslessScan(src: usize, length: usize, pos: usize, scratc
     if (restartRows != 0 && rowsInInterval == restartRows) {
       // H.1.2.1 / F.2.1.3: a restart interval ends byte-aligned before RSTn; prediction starts
       // again as on the first line.
-      if (bitCount < bitPadding) return TRUNCATED;
+      if (bitCount < bitPadding) return Status.TRUNCATED;
       const next = syncRestart(src, length, bitAt - src, restartIndex);
       if (next < 0) return next;
       bitAt = src + <usize>next;
@@ -299,7 +299,7 @@ export function decodeLosslessScan(src: usize, length: usize, pos: usize, scratc
     if (status < 0) return status;
     // Bits read past the data: the stream was cut, and the rest of the frame would be decoded
     // from zeros (work bounded by the input, not by the frame size the header claims).
-    if (bitCount < bitPadding) return TRUNCATED;
+    if (bitCount < bitPadding) return Status.TRUNCATED;
     const row = dst + <usize>y * rowBytes;
     for (let j: i32 = 0; j < components; j++) {
       const at = row + <usize>load<i32>(plan + (<usize>j << 3) + 4);
@@ -307,7 +307,7 @@ export function decodeLosslessScan(src: usize, length: usize, pos: usize, scratc
     }
     firstRow = false;
   }
-  if (bitCount < bitPadding) return TRUNCATED;
+  if (bitCount < bitPadding) return Status.TRUNCATED;
   setField(scratch, F_DONE, done);
   if (pointTransform > 0) shiftComponents(dst, scratch, sampleBytes, pointTransform);
   return <isize>findMarker(src, length, bitAt - src);

@@ -2,6 +2,7 @@ import { DecodeError, kernelError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { decodeFragments, libjpeg } from '../wasm/codecs.js';
+import { JpegField, JpegOption } from '../wasm/kernels.generated.js';
 import type { RawFrame } from '../raw.js';
 import { codecFrame, type DecodeContext, type Decoder } from './decoder.js';
 
@@ -11,12 +12,6 @@ const SOF_EXTENDED = 0xc1;
 const SOF_PROGRESSIVE = 0xc2;
 const SOF_LOSSLESS = 0xc3;
 
-/** Field indexes of jpegFrameField (assembly/jpeg/layout.ts). */
-const FIELD = { precision: 1, rows: 2, columns: 3, components: 4, color: 11 } as const;
-
-/** Options of the jpegDecode kernel: convert YCbCr to RGB; a stream without colour markers is RGB. */
-const CONVERT_TO_RGB = 1;
-const UNMARKED_IS_RGB = 2;
 
 /**
  * The JPEG family (PS3.5 A.4.1, ITU-T T.81): Baseline (.50), Extended (.51), Lossless (.57) and
@@ -62,11 +57,11 @@ export const jpegDecoder: Decoder = {
     const work = workBytes > 0 ? kernels.alloc(workBytes) : 0;
     const dst = kernels.alloc(info.rows * info.columns * info.samplesPerPixel * sampleBytes);
     const status = fn.jpegDecode(src.ptr, src.length, scratch, dst, info.rows, info.columns, info.samplesPerPixel, sampleBytes, work,
-      (native ? 0 : CONVERT_TO_RGB) | colour);
+      (native ? 0 : JpegOption.ConvertToRgb) | colour);
     if (status < 0) throw kernelError(status, transferSyntaxUID);
     let photometricInterpretation = info.photometricInterpretation;
     if (sof !== SOF_LOSSLESS && info.samplesPerPixel === 3) {
-      photometricInterpretation = fn.jpegFrameField(scratch, FIELD.color) === 1 || !yCbCr ? 'RGB' : 'YBR_FULL';
+      photometricInterpretation = fn.jpegFrameField(scratch, JpegField.Color) === 1 || !yCbCr ? 'RGB' : 'YBR_FULL';
     } else if (info.photometricInterpretation === 'YBR_FULL_422') {
       // Lossless JPEG components are full size here: the samples are not subsampled.
       photometricInterpretation = 'YBR_FULL';
@@ -90,8 +85,8 @@ function readFrame(fragments: readonly Uint8Array[], info: PixelInfo, { kernels,
   const sof = fn.jpegReadHeader(src.ptr, src.length, scratch);
   if (sof < 0) throw kernelError(sof, transferSyntaxUID);
   checkFrame(kernels, scratch, info, transferSyntaxUID);
-  const precision = fn.jpegFrameField(scratch, FIELD.precision);
-  const colour = info.photometricInterpretation === 'RGB' ? UNMARKED_IS_RGB : 0;
+  const precision = fn.jpegFrameField(scratch, JpegField.Precision);
+  const colour = info.photometricInterpretation === 'RGB' ? JpegOption.UnmarkedIsRgb : 0;
   const yCbCr = fn.jpegIsYCbCr(scratch, colour) === 1;
   // TurboJPEG always converts YCbCr to RGB, and guesses YCbCr for an unmarked stream.
   const libjpegAgrees = info.samplesPerPixel === 1 || (yCbCr ? options.colorSpace !== 'native' : fn.jpegColorMarked(scratch) === 1);
@@ -102,10 +97,10 @@ function readFrame(fragments: readonly Uint8Array[], info: PixelInfo, { kernels,
 /** The frame header must describe the frame the Image Pixel Module describes. */
 function checkFrame(kernels: Kernels, scratch: number, info: PixelInfo, transferSyntaxUID: string): void {
   const field = (index: number) => kernels.fn.jpegFrameField(scratch, index);
-  const rows = field(FIELD.rows);
-  const columns = field(FIELD.columns);
-  const components = field(FIELD.components);
-  const precision = field(FIELD.precision);
+  const rows = field(JpegField.Rows);
+  const columns = field(JpegField.Columns);
+  const components = field(JpegField.Components);
+  const precision = field(JpegField.Precision);
   if (rows !== info.rows || columns !== info.columns || components !== info.samplesPerPixel || precision > info.bitsAllocated) {
     throw new DecodeError(
       'INVALID_PIXEL_INFO',

@@ -9,6 +9,7 @@ import type { PixelInfo } from '../types.js';
 import type { RawFrame, RawValues } from '../raw.js';
 import type { FramePlan } from './plan.js';
 import { SampleKind, type Kernels } from '../wasm/kernels.js';
+import { Layout } from '../wasm/kernels.generated.js';
 
 /** Stored values of one frame in kernel memory. */
 export interface StoredFrame {
@@ -75,7 +76,7 @@ export function toStored(raw: RawFrame, plan: FramePlan, kernels: Kernels): Stor
   const count = raw.rows * raw.columns * raw.samplesPerPixel;
   const pixels = raw.rows * raw.columns;
   let ptr = raw.ptr;
-  let layout: number = Layout.LittleEndian;
+  let layout: Layout = Layout.LittleEndian;
   let bitsAllocated: number;
   let shifts = true;
   switch (raw.layout) {
@@ -148,6 +149,3 @@ export function toStored(raw: RawFrame, plan: FramePlan, kernels: Kernels): Stor
     max,
   };
 }
-
-/** Raw sample layouts, numbered as in assembly/unpack.ts. */
-const Layout = { LittleEndian: 0, BigEndian: 1, BytePlanes: 2 } as const;

@@ -8,6 +8,7 @@ import { DecodeError } from '../errors.js';
 import type { DecodedFrame, PixelArray, VoiLut } from '../types.js';
 import { outputTypeOfArray, outputTypeOfKind } from '../pipeline/output.js';
 import { invalidValue } from '../validate.js';
+import { VoiFunction } from '../wasm/kernels.generated.js';
 import { discardKernels, kernelsSync, SampleKind, type Kernels } from '../wasm/kernels.js';
 
 /** Options of {@link renderFrame}. */
@@ -44,8 +45,6 @@ export interface RenderedFrame {
   channels: 1 | 3;
 }
 
-/** VOI LUT Function numbers of assembly/voi.ts. */
-const VOI_FUNCTION = { LINEAR: 0, LINEAR_EXACT: 1, SIGMOID: 2 } as const;
 
 type Mapping =
   | { op: 'window'; fn: number; center: number; width: number }
@@ -57,18 +56,18 @@ const invalid = (name: string, expected: string, actual: unknown) => invalidValu
 function windowOf(voiLut: VoiLut | undefined): Mapping | undefined {
   if (!voiLut) return undefined;
   const { windowCenter: center, windowWidth: width } = voiLut;
-  const fn = VOI_FUNCTION[voiLut.function ?? 'LINEAR'];
+  const fn = VoiFunction[voiLut.function ?? 'LINEAR'];
   if (fn === undefined || center === undefined || width === undefined || !Number.isFinite(center) || !Number.isFinite(width)) {
     return undefined;
   }
-  if (fn === VOI_FUNCTION.LINEAR ? width < 1 : width <= 0) return undefined;
+  if (fn === VoiFunction.LINEAR ? width < 1 : width <= 0) return undefined;
   return { op: 'window', fn, center, width };
 }
 
 /** low..high mapped linearly onto 0..255 (a LINEAR_EXACT window); one value maps to 0. */
 function rangeWindow(low: number, high: number): Mapping {
-  if (!(high > low)) return { op: 'window', fn: VOI_FUNCTION.LINEAR_EXACT, center: (Number.isFinite(low) ? low : 0) + 0.5, width: 1 };
-  return { op: 'window', fn: VOI_FUNCTION.LINEAR_EXACT, center: (low + high) / 2, width: high - low };
+  if (!(high > low)) return { op: 'window', fn: VoiFunction.LINEAR_EXACT, center: (Number.isFinite(low) ? low : 0) + 0.5, width: 1 };
+  return { op: 'window', fn: VoiFunction.LINEAR_EXACT, center: (low + high) / 2, width: high - low };
 }
 
 function mappingFor(frame: KernelFrame, voiLut: VoiLut | undefined, colourBits: number | undefined): Mapping {
@@ -186,15 +185,15 @@ export function renderInKernels(kernels: Kernels, frame: KernelFrame, options: R
     const table = kernels.alloc(lut.data.length * 2);
     new Uint16Array(kernels.fn.memory.buffer, table, lut.data.length).set(lut.data);
     const bits = Math.min(16, Math.max(1, lut.bitsPerEntry));
-    check(kernels.fn.voiLut(kind, src, mapped, count, table, lut.data.length, lut.firstMapped, 255 / (2 ** bits - 1), invert ? 1 : 0));
+    check(kernels.fn.voiLut(kind, src, mapped, count, table, lut.data.length, lut.firstMapped, 255 / (2 ** bits - 1), invert));
   } else {
     const values = integerValues(kind, frame, count);
     if (values) {
       // Fewer distinct values than samples: window each value once, then look them up.
       const table = kernels.alloc(values.entries);
-      check(kernels.fn.voiWindowTable(kind, src, mapped, count, mapping.fn, mapping.center, mapping.width, invert ? 1 : 0, table, values.low, values.entries));
+      check(kernels.fn.voiWindowTable(kind, src, mapped, count, mapping.fn, mapping.center, mapping.width, invert, table, values.low, values.entries));
     } else {
-      check(kernels.fn.voiWindow(kind, src, mapped, count, mapping.fn, mapping.center, mapping.width, invert ? 1 : 0));
+      check(kernels.fn.voiWindow(kind, src, mapped, count, mapping.fn, mapping.center, mapping.width, invert));
     }
   }
   let out = mapped;

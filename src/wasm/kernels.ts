@@ -3,50 +3,9 @@
  * in the module's memory for each frame and calls kernels that take and return numbers.
  */
 import { DecodeError } from '../errors.js';
-import { KERNELS_WASM_BASE64 } from './kernels.binary.js';
+import { KERNELS_WASM_BASE64, type KernelExports } from './kernels.generated.js';
 
-/** Sample kinds, numbered as in assembly/common.ts. */
-export const SampleKind = {
-  Uint8: 0,
-  Int8: 1,
-  Uint16: 2,
-  Int16: 3,
-  Uint32: 4,
-  Int32: 5,
-  Float32: 6,
-  Float64: 7,
-} as const;
-export type SampleKind = (typeof SampleKind)[keyof typeof SampleKind];
-
-interface KernelExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  rleDecodeToPlanes(src: number, srcLen: number, planes: number, planeLen: number, segments: number): number;
-  rlePlanesToSamples(planes: number, pixels: number, dst: number, samplesPerPixel: number, bytesPerSample: number): number;
-  rleDecodeSingleSegment(src: number, srcLen: number, dst: number, capacity: number): number;
-  storedValues(src: number, dst: number, count: number, kind: number, leftShift: number, rightShift: number, layout: number, result: number): number;
-  unpackBits(src: number, dst: number, count: number): number;
-  interleavePlanes(planes: number, pixels: number, dst: number, samplesPerPixel: number, bytesPerSample: number): number;
-  widenSamples(src: number, count: number, dst: number, fromBytes: number, toBytes: number): number;
-  rescale(srcKind: number, src: number, dstKind: number, dst: number, count: number, slope: number, intercept: number): number;
-  rescaleInt(srcKind: number, src: number, dstKind: number, dst: number, count: number, slope: number, intercept: number): number;
-  applyLut(srcKind: number, src: number, dstKind: number, dst: number, count: number, lut: number, entries: number, firstMapped: number, result: number): number;
-  ybrFullToRgb(src: number, dst: number, pixels: number, bytesPerSample: number, bitsStored: number, result: number): number;
-  upsampleYbr422(src: number, dst: number, pairs: number, bytesPerSample: number): number;
-  paletteToRgb(srcKind: number, src: number, count: number, tables: number, entries: number, firstMapped: number, dst: number, dstBytes: number, result: number): number;
-  voiWindow(kind: number, src: number, dst: number, count: number, fn: number, center: number, width: number, invert: number): number;
-  voiWindowTable(kind: number, src: number, dst: number, count: number, fn: number, center: number, width: number, invert: number, table: number, low: number, entries: number): number;
-  voiLut(kind: number, src: number, dst: number, count: number, lut: number, entries: number, firstMapped: number, scale: number, invert: number): number;
-  boxDownscale(src: number, srcWidth: number, srcHeight: number, channels: number, dst: number, dstWidth: number, dstHeight: number, scratch: number): number;
-  boxScratchBytes(srcWidth: number, srcHeight: number, channels: number, dstWidth: number): number;
-  jpegScratchBytes(): number;
-  jpegReadHeader(src: number, length: number, scratch: number): number;
-  jpegFrameField(scratch: number, index: number): number;
-  jpegIsYCbCr(scratch: number, options: number): number;
-  jpegColorMarked(scratch: number): number;
-  jpegWorkBytes(scratch: number): number;
-  jpegDecode(src: number, length: number, scratch: number, dst: number, rows: number, columns: number, components: number, sampleBytes: number, work: number, options: number): number;
-}
+export { SampleKind } from './kernels.generated.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536;
