@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { concat, element, encapsulatedPixelData, EXPLICIT_VR_LITTLE_ENDIAN, part10 } from '../scripts/dicom-writer.mjs';
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.join(BENCH_DIR, '..');
@@ -297,64 +298,11 @@ export function writeJson(file, data) {
 }
 
 // ---------------------------------------------------------------- minimal DICOM Part 10 writer
-// Explicit VR Little Endian data elements, enough to wrap a phantom or a codestream in a file
-// that DCMTK's command lines and dicom-pixels' openDicom read.
-const LONG_VRS = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN']);
-const EXPLICIT_VR_LE = '1.2.840.10008.1.2.1';
+// Wrapping a phantom or a codestream in a file that DCMTK's command lines and dicom-pixels'
+// openDicom read: the DICOM writer the tests use too (scripts/dicom-writer.mjs).
 const IMPLEMENTATION_UID = '2.25.182943771027364930114725105318217733310';
+export { concat };
 
-/** One data element as [header, value] (values padded to even length). */
-export function element(group, elem, vr, value) {
-  let body;
-  if (value instanceof Uint8Array) body = value;
-  else if (vr === 'US') { body = new Uint8Array(2); new DataView(body.buffer).setUint16(0, value, true); }
-  else if (vr === 'UL') { body = new Uint8Array(4); new DataView(body.buffer).setUint32(0, value, true); }
-  else {
-    let s = String(value);
-    if (s.length % 2) s += vr === 'UI' ? '\0' : ' ';
-    body = new TextEncoder().encode(s);
-  }
-  if (body.length % 2) body = concat([body, new Uint8Array(1)]);
-  const long = LONG_VRS.has(vr);
-  const head = new Uint8Array(long ? 12 : 8);
-  const dv = new DataView(head.buffer);
-  dv.setUint16(0, group, true);
-  dv.setUint16(2, elem, true);
-  head[4] = vr.charCodeAt(0);
-  head[5] = vr.charCodeAt(1);
-  if (long) dv.setUint32(8, body.length, true);
-  else dv.setUint16(6, body.length, true);
-  return [head, body];
-}
-/** An item (FFFE,E000) or sequence delimiter (FFFE,E0DD) as [header, value]. */
-function item(tagElement, bytes) {
-  const head = new Uint8Array(8);
-  const dv = new DataView(head.buffer);
-  dv.setUint16(0, 0xfffe, true);
-  dv.setUint16(2, tagElement, true);
-  dv.setUint32(4, bytes.length, true);
-  return [head, bytes];
-}
-/** Byte arrays joined into one. */
-export function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
-}
-/** Preamble, DICM and the file meta group, for a SOP instance in a transfer syntax. */
-function fileMeta(sopClass, sopInstance, transferSyntaxUID, extra = []) {
-  const meta = [
-    element(0x0002, 0x0001, 'OB', new Uint8Array([0, 1])),
-    element(0x0002, 0x0002, 'UI', sopClass),
-    element(0x0002, 0x0003, 'UI', sopInstance),
-    element(0x0002, 0x0010, 'UI', transferSyntaxUID),
-    element(0x0002, 0x0012, 'UI', IMPLEMENTATION_UID),
-    ...extra,
-  ].flat();
-  const preamble = new Uint8Array(132);
-  preamble.set([0x44, 0x49, 0x43, 0x4d], 128);
-  return [preamble, ...element(0x0002, 0x0000, 'UL', meta.reduce((n, p) => n + p.length, 0)), ...meta];
-}
 /** Image Pixel module elements of a PixelInfo (without Pixel Data). */
 function pixelModule(info) {
   return [
@@ -410,7 +358,12 @@ export function writeNativeDicom(ph) {
       element(0x0028, 0x1054, 'LO', x.rescaleType));
   }
   ds.push(element(0x7fe0, 0x0010, info.bitsAllocated > 8 ? 'OW' : 'OB', storedBytes(ph.pixels)));
-  return concat([...fileMeta(ph.sopClass, sop, EXPLICIT_VR_LE, [element(0x0002, 0x0013, 'SH', 'DICOMPIXELS_BENCH')]), ...ds.flat()]);
+  return part10(EXPLICIT_VR_LITTLE_ENDIAN, ds, {
+    sopClassUID: ph.sopClass,
+    sopInstanceUID: sop,
+    implementationClassUID: IMPLEMENTATION_UID,
+    extra: [element(0x0002, 0x0013, 'SH', 'DICOMPIXELS_BENCH')],
+  });
 }
 
 /**
@@ -426,13 +379,7 @@ export function writeEncapsulatedDicom(info, codestream, transferSyntaxUID, wind
     element(0x0008, 0x0018, 'UI', instance),
     ...pixelModule(info),
     ...(window ? [element(0x0028, 0x1050, 'DS', window[0]), element(0x0028, 0x1051, 'DS', window[1])] : []),
-  ].flat();
-  const pixelHead = new Uint8Array(12);
-  const dv = new DataView(pixelHead.buffer);
-  dv.setUint16(0, 0x7fe0, true);
-  dv.setUint16(2, 0x0010, true);
-  pixelHead.set([0x4f, 0x42], 4); // OB, undefined length
-  dv.setUint32(8, 0xffffffff, true);
-  const pixels = [pixelHead, ...item(0xe000, new Uint8Array(0)), ...item(0xe000, fragment), ...item(0xe0dd, new Uint8Array(0))];
-  return concat([...fileMeta(sop, instance, transferSyntaxUID), ...dataset, ...pixels]);
+    encapsulatedPixelData([fragment]),
+  ];
+  return part10(transferSyntaxUID, dataset, { sopClassUID: sop, sopInstanceUID: instance, implementationClassUID: IMPLEMENTATION_UID });
 }

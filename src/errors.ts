@@ -81,11 +81,20 @@ const KERNEL_STATUS: Record<Exclude<Status, typeof Status.OK>, [DecodeErrorCode,
 
 /** Turn a negative kernel status into a DecodeError. */
 export function kernelError(status: number, transferSyntaxUID?: string): DecodeError {
-  const [code, detail] = KERNEL_STATUS[status as keyof typeof KERNEL_STATUS] ?? ['CORRUPT_DATA', `kernel status ${status}`];
+  const [code, detail] = statusOf(status);
   return new DecodeError(code, detail, transferSyntaxUID);
 }
 
-/** A kernel's status: negative ones become their DecodeError. */
-export function check(status: number, transferSyntaxUID?: string): void {
-  if (status < 0) throw kernelError(status, transferSyntaxUID);
+function statusOf(status: number): [DecodeErrorCode, string] {
+  return KERNEL_STATUS[status as keyof typeof KERNEL_STATUS] ?? ['CORRUPT_DATA', `kernel status ${status}`];
+}
+
+/**
+ * A kernel's status: negative ones become their DecodeError, or one of `code` where the caller
+ * knows better whose fault it is (a render kernel refusing a frame: INVALID_OPTIONS).
+ */
+export function check(status: number, transferSyntaxUID?: string, code?: DecodeErrorCode): void {
+  if (status >= 0) return;
+  if (code === undefined) throw kernelError(status, transferSyntaxUID);
+  throw new DecodeError(code, `${statusOf(status)[1]} (kernel status ${status})`, transferSyntaxUID);
 }

@@ -3,29 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../src/errors.js';
 import { parseDicom } from '../src/dicom/part10.js';
 import { parseDecimalString, parseIntegerString } from '../src/dicom/values.js';
+import { concat, element, encapsulatedPixelData, part10, sequence } from '../scripts/dicom-writer.mjs';
 
-// ---------------------------------------------------------------------------------------------
-// A tiny DICOM writer: explicit VR elements (little or big endian), implicit VR elements, and
-// a Part 10 wrapper. Every expected value in the tests below is a literal written here.
+// The DICOM writer the tests and benchmarks share (scripts/dicom-writer.mjs), with the shorthands
+// below. Every expected value in the tests below is a literal written here.
 // ---------------------------------------------------------------------------------------------
 
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']);
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 const DEFLATED = '1.2.840.10008.1.2.1.99';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 const RLE = '1.2.840.10008.1.2.5';
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 function u16(value: number, bigEndian = false): number[] {
   return bigEndian ? [(value >> 8) & 0xff, value & 0xff] : [value & 0xff, (value >> 8) & 0xff];
@@ -40,18 +29,9 @@ function u64(value: number): number[] {
   return [...u32(value % 2 ** 32), ...u32(Math.floor(value / 2 ** 32))];
 }
 
-/** One explicit VR element; the value is padded to even length (space for text VRs, NUL for UI/binary). */
-function el(group: number, element: number, vr: string, value: Uint8Array | number[], bigEndian = false): Uint8Array {
-  let bytes = value instanceof Uint8Array ? value : Uint8Array.from(value);
-  if (bytes.length % 2 === 1) {
-    const pad = ['AE', 'CS', 'DS', 'IS', 'LO', 'SH', 'ST', 'LT', 'UT', 'PN'].includes(vr) ? 0x20 : 0;
-    bytes = concat([bytes, Uint8Array.of(pad)]);
-  }
-  const header = [...u16(group, bigEndian), ...u16(element, bigEndian), vr.charCodeAt(0), vr.charCodeAt(1)];
-  const length = LONG_VRS.has(vr) ? [0, 0, ...u32(bytes.length, bigEndian)] : u16(bytes.length, bigEndian);
-  return concat([Uint8Array.from([...header, ...length]), bytes]);
-}
-
+/** One explicit VR element of these bytes. */
+const el = (group: number, elementNumber: number, vr: string, value: Uint8Array | number[], bigEndian = false) =>
+  element(group, elementNumber, vr, value, { bigEndian });
 const text = (value: string) => Uint8Array.from(value, (c) => c.charCodeAt(0));
 const cs = (group: number, element: number, value: string, vr = 'CS') => el(group, element, vr, text(value));
 const ds = (group: number, element: number, value: string) => el(group, element, 'DS', text(value));
@@ -59,37 +39,9 @@ const us = (group: number, element: number, ...values: number[]) => el(group, el
 const usBE = (group: number, element: number, ...values: number[]) =>
   el(group, element, 'US', values.flatMap((v) => u16(v, true)), true);
 const ow = (group: number, element: number, words: number[]) => el(group, element, 'OW', words.flatMap((w) => u16(w)));
-
-/** A sequence of defined length whose items (each a list of elements) have defined lengths. */
-function sq(group: number, element: number, items: Uint8Array[][]): Uint8Array {
-  const encoded = items.map((item) => {
-    const body = concat(item);
-    return concat([Uint8Array.from([...u16(0xfffe), ...u16(0xe000), ...u32(body.length)]), body]);
-  });
-  return el(group, element, 'SQ', concat(encoded));
-}
-
+const sq = sequence;
 /** Encapsulated Pixel Data: Basic Offset Table item, fragment items, sequence delimiter. */
-function encapsulated(basicOffsets: number[], fragments: number[][]): Uint8Array {
-  const item = (bytes: number[]) => [...u16(0xfffe), ...u16(0xe000), ...u32(bytes.length), ...bytes];
-  return Uint8Array.from([
-    ...u16(0x7fe0), ...u16(0x0010), 0x4f, 0x42, 0, 0, ...u32(0xffffffff),
-    ...item(basicOffsets.flatMap((offset) => u32(offset))),
-    ...fragments.flatMap(item),
-    ...u16(0xfffe), ...u16(0xe0dd), ...u32(0),
-  ]);
-}
-
-/** Preamble, "DICM", File Meta (explicit VR little endian) and the dataset bytes. */
-function part10(transferSyntaxUID: string, dataset: Uint8Array | Uint8Array[]): Uint8Array {
-  const uid = text(transferSyntaxUID);
-  const meta = concat([
-    el(0x0002, 0x0001, 'OB', [0, 1]),
-    el(0x0002, 0x0010, 'UI', uid.length % 2 ? concat([uid, Uint8Array.of(0)]) : uid),
-  ]);
-  const groupLength = el(0x0002, 0x0000, 'UL', u32(meta.length));
-  return concat([new Uint8Array(128), text('DICM'), groupLength, meta, ...(dataset instanceof Uint8Array ? [dataset] : dataset)]);
-}
+const encapsulated = (basicOffsets: number[], fragments: number[][]) => encapsulatedPixelData(fragments, basicOffsets);
 
 /** Image Pixel Module elements, in tag order. */
 function imagePixel(options: {

@@ -1,4 +1,4 @@
-import { DecodeError, kernelError } from '../errors.js';
+import { check, DecodeError, kernelError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { decodeFragments, libjpeg } from '../wasm/codecs.js';
@@ -58,7 +58,7 @@ export const jpegDecoder: Decoder = {
     const dst = kernels.alloc(info.rows * info.columns * info.samplesPerPixel * sampleBytes);
     const status = fn.jpegDecode(src.ptr, src.length, scratch, dst, info.rows, info.columns, info.samplesPerPixel, sampleBytes, work,
       (native ? 0 : JpegOption.ConvertToRgb) | colour);
-    if (status < 0) throw kernelError(status, transferSyntaxUID);
+    check(status, transferSyntaxUID);
     let photometricInterpretation = info.photometricInterpretation;
     if (sof !== SOF_LOSSLESS && info.samplesPerPixel === 3) {
       photometricInterpretation = fn.jpegFrameField(scratch, JpegField.Color) === 1 || !yCbCr ? 'RGB' : 'YBR_FULL';

@@ -1,4 +1,4 @@
-import { DecodeError, kernelError } from '../errors.js';
+import { check, DecodeError, kernelError } from '../errors.js';
 import type { PixelInfo } from '../types.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { RawFrame } from '../raw.js';
@@ -50,7 +50,7 @@ export const rleDecoder: Decoder = {
     const src = kernels.copyInAll(fragments);
     const planes = kernels.alloc(pixels * segments);
     let status = kernels.fn.rleDecodeToPlanes(src.ptr, src.length, planes, pixels, segments);
-    if (status < 0) throw kernelError(status, transferSyntaxUID);
+    check(status, transferSyntaxUID);
     // 16-bit grey: the pipeline interleaves the two planes while masking (one pass).
     if (bytesPerSample === 2 && info.samplesPerPixel === 1) {
       return { ...geometry(info, planes), samplesPerPixel: 1, layout: 'bytePlanes', bitsAllocated: 16 };
@@ -59,7 +59,7 @@ export const rleDecoder: Decoder = {
     if (segments > 1) {
       ptr = kernels.alloc(pixels * segments);
       status = kernels.fn.rlePlanesToSamples(planes, pixels, ptr, info.samplesPerPixel, bytesPerSample);
-      if (status < 0) throw kernelError(status, transferSyntaxUID);
+      check(status, transferSyntaxUID);
     }
     // Annex G output is interleaved whatever Planar Configuration says.
     return { ...geometry(info, ptr), layout: 'interleaved', bitsAllocated: sampleBits(info), byteOrder: 'little' };

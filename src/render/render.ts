@@ -4,7 +4,7 @@
  * Synchronous; the kernels run above the arena's top, so a decode waiting on a codec keeps its
  * memory.
  */
-import { DecodeError } from '../errors.js';
+import { check as checkStatus, DecodeError } from '../errors.js';
 import type { DecodedFrame, PixelArray, VoiLut } from '../types.js';
 import { outputTypeOfArray, outputTypeOfKind } from '../pipeline/output.js';
 import { invalidValue } from '../validate.js';
@@ -222,9 +222,8 @@ function integerValues(kind: SampleKind, frame: KernelFrame, count: number): { l
   return entries <= 65536 && entries < count && low >= -(2 ** 31) && high < 2 ** 31 ? { low, entries } : undefined;
 }
 
-function check(status: number): void {
-  if (status < 0) throw new DecodeError('INVALID_OPTIONS', `a render kernel refused its input (status ${status})`);
-}
+/** A render kernel that refuses its input was given a frame no decode makes. */
+const check = (status: number) => checkStatus(status, undefined, 'INVALID_OPTIONS');
 
 /** A trap inside a kernel discards the instance (the next user gets a fresh one). */
 function asRenderError(error: unknown, kernels: Kernels): DecodeError {

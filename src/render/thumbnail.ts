@@ -4,7 +4,7 @@
  * size, instead of in full (ISO/IEC 15444-1 resolution levels; DecodeOptions.resolutionLevel).
  */
 import { encode } from 'fast-png';
-import { DecodeError } from '../errors.js';
+import { invalidValue } from '../validate.js';
 import { decodeImageFrame } from '../file.js';
 import { parseDicom } from '../dicom/part10.js';
 import { transferSyntax } from '../uids.js';
@@ -56,11 +56,9 @@ export function encodePng(image: RenderedFrame): Uint8Array {
  */
 export async function thumbnail(bytes: Uint8Array, options: ThumbnailOptions = {}): Promise<Thumbnail> {
   const { size = 256, frame = 'middle' } = options;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new DecodeError('INVALID_OPTIONS', `expected size to be a positive integer, got ${String(size)}`);
-  }
+  if (!Number.isInteger(size) || size < 1) throw invalidValue('INVALID_OPTIONS', 'size', 'a positive integer', size);
   if (frame !== 'middle' && (!Number.isInteger(frame) || frame < 0)) {
-    throw new DecodeError('INVALID_OPTIONS', `expected frame to be a frame index or 'middle', got ${String(frame)}`);
+    throw invalidValue('INVALID_OPTIONS', 'frame', "a frame index or 'middle'", frame);
   }
   const image = parseDicom(bytes);
   const index = frame === 'middle' ? Math.floor((image.numberOfFrames - 1) / 2) : frame;
