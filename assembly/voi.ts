@@ -104,19 +104,24 @@ function lutFrom<S>(src: usize, dst: usize, count: usize, lut: usize, entries: i
   return fn == VoiFunction.LINEAR ? width >= 1 : width > 0;
 }
 
+/** A Window or WindowTable in OP_PARAMS with the window's fields set (c', w' for LINEAR). */
+@inline function windowOp<Op>(fn: i32, center: f64, width: f64, invert: bool): Op {
+  const linear = fn == VoiFunction.LINEAR;
+  const op = changetype<Op>(OP_PARAMS);
+  op.sigmoid = fn == VoiFunction.SIGMOID;
+  op.c = linear ? center - 0.5 : center;
+  op.w = linear ? width - 1 : width;
+  op.flip = invert ? 255 : 0;
+  return op;
+}
+
 /**
  * Window `count` samples of `kind` at `src` to 8-bit grey levels at `dst` (which may be `src`
  * only for 8-bit input). `fn`: 0 LINEAR, 1 LINEAR_EXACT, 2 SIGMOID.
  */
 export function voiWindow(kind: i32, src: usize, dst: usize, count: usize, fn: i32, center: f64, width: f64, invert: bool): i32 {
   if (!validWindow(fn, width)) return Status.UNSUPPORTED_LAYOUT;
-  const linear = fn == VoiFunction.LINEAR;
-  const op = changetype<Window>(OP_PARAMS);
-  op.sigmoid = fn == VoiFunction.SIGMOID;
-  op.c = linear ? center - 0.5 : center;
-  op.w = linear ? width - 1 : width;
-  op.flip = invert ? 255 : 0;
-  return forKind<Window>(op, kind, src, dst, count);
+  return forKind<Window>(windowOp<Window>(fn, center, width, invert), kind, src, dst, count);
 }
 
 /**
@@ -125,12 +130,7 @@ export function voiWindow(kind: i32, src: usize, dst: usize, count: usize, fn: i
  */
 export function voiWindowTable(kind: i32, src: usize, dst: usize, count: usize, fn: i32, center: f64, width: f64, invert: bool, table: usize, low: i32, entries: i32): i32 {
   if (entries <= 0 || !validWindow(fn, width)) return Status.UNSUPPORTED_LAYOUT;
-  const linear = fn == VoiFunction.LINEAR;
-  const op = changetype<WindowTable>(OP_PARAMS);
-  op.sigmoid = fn == VoiFunction.SIGMOID;
-  op.c = linear ? center - 0.5 : center;
-  op.w = linear ? width - 1 : width;
-  op.flip = invert ? 255 : 0;
+  const op = windowOp<WindowTable>(fn, center, width, invert);
   op.table = table;
   op.low = low;
   op.entries = entries;

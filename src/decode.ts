@@ -3,7 +3,7 @@ import { DecodeError, withContext } from './errors.js';
 import type { DecodedFrame, DecodeOptions, PixelArray, PixelInfo } from './types.js';
 import { decoderFor } from './decoders/registry.js';
 import type { Decoder } from './decoders/decoder.js';
-import { toStored } from './pipeline/frame.js';
+import { toStored, type StoredFrame } from './pipeline/frame.js';
 import { applyColor } from './pipeline/color.js';
 import { applyModality } from './pipeline/modality.js';
 import type { OutputType } from './pipeline/output.js';
@@ -37,19 +37,8 @@ export function decodeFrame(
   return decodeWith(data, transferSyntaxUID, info, options, copyOut);
 }
 
-/** One decoded frame's output values, still in kernel memory. */
-export interface FrameResult {
-  ptr: number;
-  output: OutputType;
-  /** Number of output samples. */
-  count: number;
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  photometricInterpretation: string;
-  min: number;
-  max: number;
-}
+/** One decoded frame's output values, still in kernel memory (`count` output samples). */
+export type FrameResult = Omit<StoredFrame, 'kind'> & { output: OutputType };
 
 /** Reads a decoded frame out of kernel memory, synchronously (the arena is the decode's until it returns). */
 export type FrameSink<T> = (kernels: Kernels, result: FrameResult, plan: FramePlan) => T;
@@ -103,8 +92,8 @@ async function run<T>(decoder: Decoder, fragments: Uint8Array[], transferSyntaxU
       const raw = decoder.decode(fragments, plan.info, { kernels: instance, transferSyntaxUID, options: plan.options });
       const stored = applyColor(toStored(raw, plan, instance), plan, instance);
       const result = applyModality(stored, plan.modality, instance);
-      return sink(instance, { ...result, count: stored.count, rows: stored.rows, columns: stored.columns,
-        samplesPerPixel: stored.samplesPerPixel, photometricInterpretation: stored.photometricInterpretation }, plan);
+      const { kind: _kind, ...frame } = stored;
+      return sink(instance, { ...frame, ...result }, plan);
     } catch (error) {
       if (!(error instanceof CodecNotReady) || attempt >= ATTEMPTS) throw failed(error, instance);
       try {

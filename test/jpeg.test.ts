@@ -8,6 +8,7 @@ import { parseDicom } from '../src/dicom/part10.js';
 import { kernels } from '../src/wasm/kernels.js';
 import { libjpeg } from '../src/wasm/codecs.js';
 import { firstDifference, fixtureBytes, manifest, readNpy, type FixtureEntry } from './helpers.js';
+import { concat } from '../scripts/dicom-writer.mjs';
 
 const LOSSLESS = '1.2.840.10008.1.2.4.70';
 const BASELINE = '1.2.840.10008.1.2.4.50';
@@ -29,14 +30,7 @@ function infoOf(e: FixtureEntry): PixelInfo {
 /** The codestream of frame `index` (fragments joined). */
 function stream(e: FixtureEntry, index = 0): Uint8Array {
   const data = parseDicom(fixtureBytes(e.file)).frameData(index);
-  const parts = Array.isArray(data) ? data : [data];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return Array.isArray(data) ? concat(data) : data;
 }
 
 interface Segment { marker: number; body: Uint8Array }
