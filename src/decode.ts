@@ -92,8 +92,17 @@ async function run<T>(decoder: Decoder, fragments: Uint8Array[], transferSyntaxU
       const raw = decoder.decode(fragments, plan.info, { kernels: instance, transferSyntaxUID, options: plan.options });
       const stored = applyColor(toStored(raw, plan, instance), plan, instance);
       const result = applyModality(stored, plan.modality, instance);
-      const { kind: _kind, ...frame } = stored;
-      return sink(instance, { ...frame, ...result }, plan);
+      return sink(instance, {
+        ptr: result.ptr,
+        output: result.output,
+        count: stored.count,
+        rows: stored.rows,
+        columns: stored.columns,
+        samplesPerPixel: stored.samplesPerPixel,
+        photometricInterpretation: stored.photometricInterpretation,
+        min: result.min,
+        max: result.max,
+      }, plan);
     } catch (error) {
       if (!(error instanceof CodecNotReady) || attempt >= ATTEMPTS) throw failed(error, instance);
       try {

@@ -61,16 +61,15 @@ export function codecFrame(
   values: RawValues,
   geometry: Partial<Pick<RawFrame, 'rows' | 'columns' | 'samplesPerPixel' | 'photometricInterpretation'>> & { planar?: boolean } = {},
 ): RawFrame {
-  const { planar, ...shape } = geometry;
+  // One literal shape (object spread is slow on this path).
   return {
     ptr,
-    rows: info.rows,
-    columns: info.columns,
-    samplesPerPixel: info.samplesPerPixel,
-    photometricInterpretation: info.photometricInterpretation,
-    ...shape,
+    rows: geometry.rows ?? info.rows,
+    columns: geometry.columns ?? info.columns,
+    samplesPerPixel: geometry.samplesPerPixel ?? info.samplesPerPixel,
+    photometricInterpretation: geometry.photometricInterpretation ?? info.photometricInterpretation,
     values,
-    layout: planar ? 'planar' : 'interleaved',
+    layout: geometry.planar ? 'planar' : 'interleaved',
     bitsAllocated: bytes === 1 ? 8 : 16,
     byteOrder: 'little',
   };

@@ -36,25 +36,21 @@ export function nativeFrameLayout(info: PixelInfo, available: number, transferSy
  * packed bits, subsampled YBR_FULL_422 pairs, planes (Planar Configuration 1) or interleaved.
  */
 export function nativeFrame(info: PixelInfo, ptr: number, chromaSubsampled: boolean, byteOrder: ByteOrder, transferSyntaxUID: string): RawFrame {
-  const common = {
-    ptr,
-    rows: info.rows,
-    columns: info.columns,
-    samplesPerPixel: info.samplesPerPixel,
-    photometricInterpretation: info.photometricInterpretation,
-    values: AT_HIGH_BIT,
-  };
-  if (info.bitsAllocated === 1) return { ...common, samplesPerPixel: 1, layout: 'packedBits', bitsAllocated: 1 };
-  const bits = sampleBits(info);
+  const { rows, columns, samplesPerPixel, photometricInterpretation } = info;
+  // Literals of one shape per layout (object spread is slow on this path).
+  if (info.bitsAllocated === 1) {
+    return { ptr, rows, columns, samplesPerPixel: 1, photometricInterpretation, values: AT_HIGH_BIT, layout: 'packedBits', bitsAllocated: 1 };
+  }
+  const bitsAllocated = sampleBits(info);
   if (chromaSubsampled) {
-    if (bits !== 8 && bits !== 16) {
-      throw new DecodeError('INVALID_PIXEL_INFO', `YBR_FULL_422 samples of ${bits} bits (8 or 16 are supported)`, transferSyntaxUID);
+    if (bitsAllocated !== 8 && bitsAllocated !== 16) {
+      throw new DecodeError('INVALID_PIXEL_INFO', `YBR_FULL_422 samples of ${bitsAllocated} bits (8 or 16 are supported)`, transferSyntaxUID);
     }
     // Subsampled pairs are interleaved whatever Planar Configuration says (C.7.6.3.1.2 allows 0 only).
-    return { ...common, layout: 'ybr422', bitsAllocated: bits, byteOrder };
+    return { ptr, rows, columns, samplesPerPixel, photometricInterpretation, values: AT_HIGH_BIT, layout: 'ybr422', bitsAllocated, byteOrder };
   }
-  const planar = info.samplesPerPixel > 1 && info.planarConfiguration === 1;
-  return { ...common, layout: planar ? 'planar' : 'interleaved', bitsAllocated: bits, byteOrder };
+  const layout = samplesPerPixel > 1 && info.planarConfiguration === 1 ? 'planar' : 'interleaved';
+  return { ptr, rows, columns, samplesPerPixel, photometricInterpretation, values: AT_HIGH_BIT, layout, bitsAllocated, byteOrder };
 }
 
 /**

@@ -30,11 +30,6 @@ function decodeBits(fragments: readonly Uint8Array[], info: PixelInfo, kernels: 
   throw new DecodeError(code, `the 1-bit RLE segment decodes to ${written} bytes: neither ${packed} (packed bits) nor ${pixels} (a byte per pixel)`, transferSyntaxUID);
 }
 
-function geometry(info: PixelInfo, ptr: number) {
-  const { rows, columns, samplesPerPixel, photometricInterpretation } = info;
-  return { ptr, rows, columns, samplesPerPixel, photometricInterpretation, values: AT_HIGH_BIT };
-}
-
 /** RLE Lossless, PS3.5 Annex G, decoded by the AssemblyScript kernels. */
 export const rleDecoder: Decoder = {
   name: 'rle',
@@ -53,7 +48,8 @@ export const rleDecoder: Decoder = {
     check(status, transferSyntaxUID);
     // 16-bit grey: the pipeline interleaves the two planes while masking (one pass).
     if (bytesPerSample === 2 && info.samplesPerPixel === 1) {
-      return { ...geometry(info, planes), samplesPerPixel: 1, layout: 'bytePlanes', bitsAllocated: 16 };
+      const { rows, columns, photometricInterpretation } = info;
+      return { ptr: planes, rows, columns, samplesPerPixel: 1, photometricInterpretation, values: AT_HIGH_BIT, layout: 'bytePlanes', bitsAllocated: 16 };
     }
     let ptr = planes;
     if (segments > 1) {
@@ -62,6 +58,7 @@ export const rleDecoder: Decoder = {
       check(status, transferSyntaxUID);
     }
     // Annex G output is interleaved whatever Planar Configuration says.
-    return { ...geometry(info, ptr), layout: 'interleaved', bitsAllocated: sampleBits(info), byteOrder: 'little' };
+    const { rows, columns, samplesPerPixel, photometricInterpretation } = info;
+    return { ptr, rows, columns, samplesPerPixel, photometricInterpretation, values: AT_HIGH_BIT, layout: 'interleaved', bitsAllocated: sampleBits(info), byteOrder: 'little' };
   },
 };

@@ -112,11 +112,12 @@ export function palettePlan(info: PixelInfo): PalettePlan | undefined {
 export function applyColor(stored: StoredFrame, plan: FramePlan, kernels: Kernels): StoredFrame {
   const { photometricInterpretation } = stored;
   if (YBR_FULL.has(photometricInterpretation) && stored.samplesPerPixel === 3) {
-    if (plan.colorSpace === 'native') return { ...stored, photometricInterpretation: 'YBR_FULL' };
+    if (plan.colorSpace === 'native') return converted(stored, stored.ptr, stored.kind, 3, 'YBR_FULL', stored.min, stored.max);
     const bytesPerSample = stored.kind === SampleKind.Uint8 ? 1 : stored.kind === SampleKind.Uint16 ? 2 : 0;
     const pixels = stored.rows * stored.columns;
     check(kernels.fn.ybrFullToRgb(stored.ptr, stored.ptr, pixels, bytesPerSample, Math.min(plan.stored.bitsStored, 8 * bytesPerSample), kernels.result));
-    return { ...stored, photometricInterpretation: 'RGB', ...kernels.range() };
+    const { min, max } = kernels.range();
+    return converted(stored, stored.ptr, stored.kind, 3, 'RGB', min, max);
   }
   const { palette } = plan;
   if (palette && isPaletteColor(stored)) {
@@ -124,15 +125,14 @@ export function applyColor(stored: StoredFrame, plan: FramePlan, kernels: Kernel
     new Uint16Array(kernels.fn.memory.buffer, tables, palette.tables.length).set(palette.tables);
     const dst = kernels.alloc(stored.count * 3 * palette.bytes);
     check(kernels.fn.paletteToRgb(stored.kind, stored.ptr, stored.count, tables, palette.entries, palette.firstMapped, dst, palette.bytes, kernels.result));
-    return {
-      ...stored,
-      ptr: dst,
-      kind: palette.bytes === 1 ? SampleKind.Uint8 : SampleKind.Uint16,
-      count: stored.count * 3,
-      samplesPerPixel: 3,
-      photometricInterpretation: 'RGB',
-      ...kernels.range(),
-    };
+    const { min, max } = kernels.range();
+    return converted(stored, dst, palette.bytes === 1 ? SampleKind.Uint8 : SampleKind.Uint16, 3, 'RGB', min, max);
   }
   return stored;
+}
+
+/** The frame after a colour step, as one literal shape (object spread is slow on this path). */
+function converted(stored: StoredFrame, ptr: number, kind: SampleKind, samplesPerPixel: number, photometricInterpretation: string, min: number, max: number): StoredFrame {
+  const pixels = stored.rows * stored.columns;
+  return { ptr, kind, count: pixels * samplesPerPixel, rows: stored.rows, columns: stored.columns, samplesPerPixel, photometricInterpretation, min, max };
 }
