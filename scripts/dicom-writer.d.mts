@@ -1,4 +1,4 @@
-// Types of scripts/dicom-writer.mjs, for the tests.
+// Types of scripts/dicom-writer.mjs, for the tests (TypeScript reads a .mjs module's types from .d.mts).
 export type Bytes = Uint8Array | number[];
 export declare const EXPLICIT_VR_LITTLE_ENDIAN: string;
 export declare function concat(parts: readonly Uint8Array[]): Uint8Array;
