@@ -45,7 +45,6 @@ export interface ReadDataset {
   transferSyntaxUID: string;
   dataSet: DataSet;
   littleEndian: boolean;
-  explicitVR: boolean;
   /** Why the element walk stopped before the end of the data, if it did. */
   stoppedEarly?: unknown;
   /** Why the Pixel Data element itself could not be read, if it could not. */
@@ -218,7 +217,7 @@ function readElements(
   const elements: Record<string, Element> = {};
   const dataSet = new DataSetClass(parser, bytes, elements);
   dataSet.warnings = [];
-  const result: Omit<ReadDataset, 'transferSyntaxUID'> = { dataSet, littleEndian, explicitVR };
+  const result: Omit<ReadDataset, 'transferSyntaxUID'> = { dataSet, littleEndian };
   if (start >= bytes.length) return result;
 
   const stream = new ByteStream(parser, bytes, start);
