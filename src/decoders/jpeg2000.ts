@@ -398,10 +398,9 @@ export const jpeg2000Decoder: Decoder = {
  */
 export const htj2kDecoder: Decoder = {
   name: 'htj2k',
-  prepare(fragments, _info, context) {
-    if (openjph.loaded() && openjpeg.loaded()) return undefined;
-    return preload(htj2kCodec(fragments[0]!, context.transferSyntaxUID).loader);
-  },
+  // OpenJPH decodes nearly every HTJ2K stream; a stream only OpenJPEG decodes right finds it
+  // unloaded the first time (CodecNotReady) and loads it then, so no header is read twice here.
+  prepare: () => preload(openjph),
   decode(fragments, info, context) {
     return decodeJ2k(htj2kCodec(fragments[0]!, context.transferSyntaxUID), fragments, info, context);
   },
