@@ -31,11 +31,9 @@ const SOF_LOSSLESS = 0xc3;
  */
 export const jpegDecoder: Decoder = {
   name: 'jpeg',
-  prepare(fragments, info, context) {
-    if (libjpeg.loaded()) return undefined;
-    context.kernels.reset();
-    return readFrame(fragments, info, context).libjpeg ? libjpeg.get() : undefined;
-  },
+  // No prepare: which decoder takes a frame is known only from its header, and the kernels
+  // decode most. The first frame for libjpeg-turbo finds it unloaded (CodecNotReady) and is
+  // decoded again once it is loaded.
   decode(fragments, info, context): RawFrame {
     const { kernels, transferSyntaxUID, options } = context;
     const fn = kernels.fn;
@@ -72,7 +70,7 @@ export const jpegDecoder: Decoder = {
 
 /**
  * The frame's codestream in kernel memory, its header read and checked against the attributes,
- * and which decoder takes it: the decoder's first step, and all that `prepare` needs to know.
+ * and which decoder takes it.
  */
 function readFrame(fragments: readonly Uint8Array[], info: PixelInfo, { kernels, transferSyntaxUID, options }: DecodeContext) {
   const fn = kernels.fn;
