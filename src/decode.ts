@@ -76,7 +76,14 @@ async function run<T>(decoder: Decoder, fragments: Uint8Array[], transferSyntaxU
   const failed = (error: unknown, instance: Kernels) =>
     withContext(asDecodeError(error, instance, transferSyntaxUID), { transferSyntaxUID, codec: decoder.name });
   for (let attempt = 1; ; attempt++) {
-    const prepared = loadedKernels() ?? (await kernels());
+    let prepared = loadedKernels();
+    if (!prepared) {
+      try {
+        prepared = await kernels();
+      } catch (error) {
+        throw error instanceof DecodeError ? withContext(error, { transferSyntaxUID, codec: decoder.name }) : error;
+      }
+    }
     const prepareContext = { kernels: prepared, transferSyntaxUID, options: plan.options };
     try {
       const pending = decoder.prepare?.(fragments, plan.info, prepareContext);

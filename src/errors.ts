@@ -12,6 +12,7 @@ export const ERROR_MESSAGES = {
   NO_PIXEL_DATA: 'the dataset has no pixel data',
   OUT_OF_MEMORY: 'out of WebAssembly memory',
   FRAME_TOO_LARGE: 'the frame is larger than the decode limit',
+  CODEC_UNAVAILABLE: 'a WebAssembly module could not be loaded',
 } as const;
 
 export type DecodeErrorCode = keyof typeof ERROR_MESSAGES;

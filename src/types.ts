@@ -21,34 +21,34 @@ export interface PixelInfo {
   bitsAllocated: number;
   bitsStored: number;
   /** High Bit; defaults to bitsStored - 1. */
-  highBit?: number;
+  highBit?: number | undefined;
   /** Pixel Representation: 1 = two's complement. */
   pixelRepresentation: 0 | 1;
   /** Samples per Pixel: 1 or 3. */
   samplesPerPixel: number;
   photometricInterpretation: string;
   /** Planar Configuration: 0 = interleaved (default), 1 = colour-by-plane. */
-  planarConfiguration?: 0 | 1;
+  planarConfiguration?: 0 | 1 | undefined;
   /** 'float' for Float Pixel Data (7FE0,0008), 'double' for Double Float Pixel Data (7FE0,0009). */
-  pixelDataFormat?: 'int' | 'float' | 'double';
+  pixelDataFormat?: 'int' | 'float' | 'double' | undefined;
   /** Red, green and blue palette LUTs for PALETTE COLOR. */
-  palette?: { red: LutData; green: LutData; blue: LutData };
+  palette?: { red: LutData; green: LutData; blue: LutData } | undefined;
 }
 
 /** Modality LUT Module (PS3.3 C.11.1): a LUT Sequence wins over rescale. */
 export interface ModalityLut {
-  rescaleSlope?: number;
-  rescaleIntercept?: number;
-  rescaleType?: string;
-  lut?: LutData;
+  rescaleSlope?: number | undefined;
+  rescaleIntercept?: number | undefined;
+  rescaleType?: string | undefined;
+  lut?: LutData | undefined;
 }
 
 /** VOI LUT Module (PS3.3 C.11.2). */
 export interface VoiLut {
-  windowCenter?: number;
-  windowWidth?: number;
-  function?: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
-  lut?: LutData;
+  windowCenter?: number | undefined;
+  windowWidth?: number | undefined;
+  function?: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID' | undefined;
+  lut?: LutData | undefined;
 }
 
 /** Names of the output typed arrays. */
@@ -84,26 +84,26 @@ export interface DecodeOptions {
    *
    * Colour frames have none whatever is given.
    */
-  modalityLut?: ModalityLut | false;
+  modalityLut?: ModalityLut | false | undefined;
   /** Output array type; `'auto'` (default) picks it from the attributes alone. */
-  outputType?: 'auto' | OutputTypeName;
+  outputType?: 'auto' | OutputTypeName | undefined;
   /** `'rgb'` (default) converts YBR_FULL(_422) and PALETTE COLOR to RGB; `'native'` keeps them. */
-  colorSpace?: 'rgb' | 'native';
+  colorSpace?: 'rgb' | 'native' | undefined;
   /**
    * JPEG 2000 / HTJ2K: 0 = full size (default), n = 1/2^n per axis (rounding up), at most the
    * codestream's decomposition levels; other syntaxes decode at full size.
    */
-  resolutionLevel?: number;
+  resolutionLevel?: number | undefined;
   /**
    * Decode into this array: of the output type, with at least the samples' count of elements
    * (`outputInfoFor` gives both); the result's `pixels` is it, or its start.
    */
-  into?: PixelArray;
+  into?: PixelArray | undefined;
   /**
    * Largest frame, in bytes of stored or output samples, that a decode accepts before it
    * allocates anything (default 1 GiB); larger frames fail with FRAME_TOO_LARGE.
    */
-  maxFrameBytes?: number;
+  maxFrameBytes?: number | undefined;
 }
 
 /** One decoded frame. */
@@ -144,12 +144,12 @@ export interface DicomImage {
    * The dataset's Modality LUT: Pixel Value Transformation in the Shared Functional Groups,
    * else the top-level Modality LUT Sequence (first item), else Rescale Slope/Intercept/Type.
    */
-  modalityLut?: ModalityLut;
+  modalityLut?: ModalityLut | undefined;
   /**
    * The dataset's VOI LUT: top-level first Window Center/Width, VOI LUT Function and first VOI
    * LUT Sequence item; else the Shared, else the first Per-frame Frame VOI LUT Sequence.
    */
-  voiLut?: VoiLut;
+  voiLut?: VoiLut | undefined;
   /**
    * The Modality LUT of frame `index`: its Per-frame Functional Groups item's Pixel Value
    * Transformation, else the dataset's ({@link DicomImage.modalityLut}).
@@ -166,7 +166,7 @@ export interface DicomImage {
    * Presentation LUT Shape (2050,0020): INVERSE means the lowest value is displayed white
    * (PS3.3 C.11.6.1.2; DX and MG MONOCHROME1 images carry it). Absent unless IDENTITY or INVERSE.
    */
-  presentationLutShape?: 'IDENTITY' | 'INVERSE';
+  presentationLutShape?: 'IDENTITY' | 'INVERSE' | undefined;
   /**
    * The stored bytes of frame `index` (0-based). Native: one Uint8Array, a subarray of the
    * input where possible (big endian samples stay big endian; 1-bit frames come back
@@ -185,5 +185,5 @@ export interface DicomImage {
 /** Options of `decodeFile`: {@link DecodeOptions} and the frame. */
 export interface DecodeFileOptions extends DecodeOptions {
   /** Frame index, 0-based (default 0). */
-  frame?: number;
+  frame?: number | undefined;
 }

@@ -1,10 +1,10 @@
 // Two-phase decoders in a fresh realm: `prepare` loads a decoder's usual codec; a codec chosen
 // only once the codestream is read (OpenJPEG for an HTJ2K-labelled stream without HT code-blocks)
 // is found unloaded by the synchronous decode, loaded, and the decode runs again.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeFrame } from '../src/index.js';
 import { parseDicom } from '../src/dicom/part10.js';
-import { openjpeg, openjph } from '../src/wasm/codecs.js';
+import { codecLoader, openjpeg, openjph, type EmbindObject } from '../src/wasm/codecs.js';
 import { firstDifference, fixtureBytes, manifest, readNpy } from './helpers.js';
 
 const HTJ2K_LOSSLESS = '1.2.840.10008.1.2.4.201';
@@ -28,5 +28,46 @@ describe('codec loading', () => {
     expect(openjpeg.loaded()).toBeUndefined();
     const decoded = await decodeFrame(parsed.frameData(0), parsed.transferSyntaxUID, parsed.info);
     expect(firstDifference(decoded.pixels, readNpy(entry.stored).data)).toBe(-1);
+  });
+});
+
+describe('a module that cannot load', () => {
+  it('is CODEC_UNAVAILABLE naming the codec and where from, and the next call tries again', async () => {
+    let attempts = 0;
+    const loader = codecLoader<EmbindObject>({
+      name: 'Test',
+      package: 'test-codec',
+      load: () => {
+        attempts++;
+        return Promise.reject(new TypeError('Failed to fetch'));
+      },
+      wasmUrl: () => 'https://cdn.example/test.wasm',
+      create: () => ({ delete() {} }),
+    });
+    const first = loader.get();
+    await expect(first).rejects.toMatchObject({ name: 'DecodeError', code: 'CODEC_UNAVAILABLE', codec: 'Test' });
+    await expect(first).rejects.toThrow(/the Test codec from the test-codec package could not be loaded \(TypeError: Failed to fetch\)/);
+    await expect(loader.get()).rejects.toMatchObject({ code: 'CODEC_UNAVAILABLE' });
+    expect(attempts).toBe(2);
+  });
+
+  it('the kernels: a refused compile (CSP) is CODEC_UNAVAILABLE with the hint, and is not cached', async () => {
+    vi.resetModules();
+    const compile = WebAssembly.compile;
+    const refuse = vi.fn(() => Promise.reject(new WebAssembly.CompileError("WebAssembly.compile(): Refused to compile or instantiate WebAssembly module because 'unsafe-eval' is not an allowed source")));
+    WebAssembly.compile = refuse as unknown as typeof WebAssembly.compile;
+    try {
+      const fresh = await import('../src/index.js');
+      const bytes = new Uint8Array(2);
+      const info = { rows: 1, columns: 1, bitsAllocated: 16, bitsStored: 16, pixelRepresentation: 0, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2' } as const;
+      const failed = fresh.decodeFrame(bytes, '1.2.840.10008.1.2.1', info);
+      await expect(failed).rejects.toMatchObject({ name: 'DecodeError', code: 'CODEC_UNAVAILABLE', transferSyntaxUID: '1.2.840.10008.1.2.1' });
+      await expect(failed).rejects.toThrow(/'wasm-unsafe-eval'/);
+      WebAssembly.compile = compile;
+      await expect(fresh.decodeFrame(bytes, '1.2.840.10008.1.2.1', info)).resolves.toMatchObject({ rows: 1, columns: 1 });
+      expect(refuse).toHaveBeenCalledTimes(1);
+    } finally {
+      WebAssembly.compile = compile;
+    }
   });
 });

@@ -20,21 +20,21 @@ export interface RenderOptions {
    * the frame. Colour frames use only the window, sample by sample; default: 0..2^n − 1, n ≥ 8
    * the fewest bits that hold `maxValue`.
    */
-  voiLut?: VoiLut;
+  voiLut?: VoiLut | undefined;
   /**
    * Invert the grey levels (lowest value white). Default: the frame is MONOCHROME1 or
    * `presentationLutShape` is INVERSE.
    */
-  invert?: boolean;
+  invert?: boolean | undefined;
   /** Presentation LUT Shape (2050,0020) of the image; INVERSE inverts (C.11.6.1.2). */
-  presentationLutShape?: string;
+  presentationLutShape?: string | undefined;
   /** Longest side of the output in pixels; never upscaled. Default: the frame's own size. */
-  size?: number;
+  size?: number | undefined;
   /**
    * Pixel Spacing (row spacing, column spacing): when given, the output has the physical
    * aspect ratio. Default: square pixels.
    */
-  pixelSpacing?: readonly [number, number];
+  pixelSpacing?: readonly [number, number] | undefined;
 }
 
 /** An 8-bit image for display: rows of `width` pixels of `channels` interleaved samples. */

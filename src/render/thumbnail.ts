@@ -13,11 +13,11 @@ import { renderInKernels, type RenderedFrame } from './render.js';
 /** Options of {@link thumbnail}. */
 export interface ThumbnailOptions {
   /** Longest side in pixels (default 256); smaller images keep their size. */
-  size?: number;
+  size?: number | undefined;
   /** Frame index (0-based), or `'middle'` (default): frame ⌊(frames − 1) / 2⌋. */
-  frame?: number | 'middle';
+  frame?: number | 'middle' | undefined;
   /** As in DecodeOptions: the largest frame to decode (default 1 GiB). */
-  maxFrameBytes?: number;
+  maxFrameBytes?: number | undefined;
 }
 
 /** A PNG thumbnail and its size. */

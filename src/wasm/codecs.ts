@@ -149,6 +149,8 @@ export interface CodecLoader<D extends EmbindObject> {
 export interface CodecSpec<D extends EmbindObject> {
   /** Codec name, for messages. */
   name: string;
+  /** The npm package that ships it, for messages. */
+  package: string;
   /** Import the factory (a literal specifier, so bundlers see it). */
   load(): Promise<{ default: Factory }>;
   /** URL of the .wasm for bundlers and browsers; unused in Node. */
@@ -180,8 +182,8 @@ export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLo
       codec.bind(module, spec);
       active = codec;
     } catch (cause) {
-      const detail = cause instanceof Error ? cause.message : String(cause);
-      throw new DecodeError('UNSUPPORTED_TRANSFER_SYNTAX', `the ${spec.name} codec could not be loaded (${detail})`, undefined, { cause });
+      const where = isNode ? `from the ${spec.package} package` : `from ${spec.wasmUrl()}`;
+      throw unavailable(`the ${spec.name} codec ${where}`, cause, spec.name);
     }
     return codec;
   }
@@ -215,6 +217,7 @@ export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLo
 /** CharLS (JPEG-LS, ISO/IEC 14495-1). */
 export const charls: CodecLoader<JpegLSDecoder> = codecLoader({
   name: 'CharLS',
+  package: '@cornerstonejs/codec-charls',
   load: () => import('@cornerstonejs/codec-charls/decodewasmjs'),
   wasmUrl: () => new URL('@cornerstonejs/codec-charls/decodewasm', import.meta.url).href,
   create: (module) => new (module.JpegLSDecoder as new () => JpegLSDecoder)(),
@@ -223,6 +226,7 @@ export const charls: CodecLoader<JpegLSDecoder> = codecLoader({
 /** OpenJPEG (JPEG 2000 Part 1, and HTJ2K since OpenJPEG 2.5). */
 export const openjpeg: CodecLoader<J2KDecoder> = codecLoader({
   name: 'OpenJPEG',
+  package: '@cornerstonejs/codec-openjpeg',
   load: () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'),
   wasmUrl: () => new URL('@cornerstonejs/codec-openjpeg/decodewasm', import.meta.url).href,
   create: (module) => new (module.J2KDecoder as new () => J2KDecoder)(),
@@ -231,6 +235,7 @@ export const openjpeg: CodecLoader<J2KDecoder> = codecLoader({
 /** OpenJPH (HTJ2K, ISO/IEC 15444-15). */
 export const openjph: CodecLoader<HTJ2KDecoder> = codecLoader({
   name: 'OpenJPH',
+  package: '@cornerstonejs/codec-openjph',
   load: () => import('@cornerstonejs/codec-openjph/wasmjs'),
   wasmUrl: () => new URL('@cornerstonejs/codec-openjph/wasm', import.meta.url).href,
   create: (module) => new (module.HTJ2KDecoder as new () => HTJ2KDecoder)(),
@@ -239,6 +244,7 @@ export const openjph: CodecLoader<HTJ2KDecoder> = codecLoader({
 /** libjpeg-turbo, 8-bit (JPEG Baseline; Extended and progressive at 8 bits). */
 export const libjpeg: CodecLoader<LibJpegDecoder> = codecLoader({
   name: 'libjpeg-turbo',
+  package: '@cornerstonejs/codec-libjpeg-turbo-8bit',
   load: () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
   wasmUrl: () => new URL('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm', import.meta.url).href,
   create: (module) => new (module.JPEGDecoder as new () => LibJpegDecoder)(),
@@ -255,6 +261,19 @@ export const libjpeg: CodecLoader<LibJpegDecoder> = codecLoader({
     }
   },
 });
+
+/**
+ * A WebAssembly module that failed to load (missing file, offline, or a Content Security Policy
+ * without 'wasm-unsafe-eval'): CODEC_UNAVAILABLE, saying what failed from where and why. Nothing
+ * failed is cached, so the next decode tries again.
+ */
+export function unavailable(what: string, cause: unknown, codec?: string): DecodeError {
+  const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  const csp = /CompileError|unsafe-eval|Content Security Policy/i.test(detail)
+    ? "; a Content Security Policy must allow WebAssembly ('wasm-unsafe-eval' in script-src)"
+    : '';
+  return new DecodeError('CODEC_UNAVAILABLE', `${what} could not be loaded (${detail})${csp}`, undefined, { cause, ...(codec && { codec }) });
+}
 
 /** A codec a synchronous decode needs is not loaded: `load` it and decode again. */
 export class CodecNotReady extends Error {

@@ -4,6 +4,7 @@
  */
 import { DecodeError } from '../errors.js';
 import { KERNELS_WASM_BASE64, type KernelExports } from './kernels.generated.js';
+import { unavailable } from './codecs.js';
 
 export { SampleKind } from './kernels.generated.js';
 
@@ -121,8 +122,18 @@ export function loadedKernels(): Kernels | undefined {
 /** The kernels, instantiated once on first use. */
 export async function kernels(): Promise<Kernels> {
   if (current) return current;
-  module ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
-  const instance = await WebAssembly.instantiate(await module, {});
+  // A failed compile (a Content Security Policy without 'wasm-unsafe-eval') is not kept: the
+  // next call tries again.
+  module ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as BufferSource).catch((cause: unknown) => {
+    module = undefined;
+    throw unavailable('the dicom-pixels kernels (embedded in the package)', cause);
+  });
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(await module, {});
+  } catch (cause) {
+    throw cause instanceof DecodeError ? cause : unavailable('the dicom-pixels kernels (embedded in the package)', cause);
+  }
   current ??= new Kernels(instance);
   return current;
 }
@@ -134,7 +145,12 @@ export async function kernels(): Promise<Kernels> {
  */
 export function kernelsSync(): Kernels {
   if (current) return current;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64) as BufferSource), {});
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64) as BufferSource), {});
+  } catch (cause) {
+    throw unavailable('the dicom-pixels kernels (embedded in the package; compiled synchronously: await a decode first on a browser main thread)', cause);
+  }
   current = new Kernels(instance);
   return current;
 }
