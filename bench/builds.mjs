@@ -4,10 +4,13 @@
 // whose decoding is our own kernels' or ours alone: what a change to them costs.
 //
 //   npm run bench -- builds --base=DIR      (DIR: a checkout with dist/ built, e.g. a git worktree)
-//   node bench/builds.mjs --base=DIR [--quick] [--only=ct,dx,us] [--json=FILE]
+//   node bench/builds.mjs --base=DIR [--quick] [--fresh] [--only=ct,dx,us] [--json=FILE]
 //
 // Each input is decoded into a preallocated array (`into`) by both builds; outputs are compared
-// first and must be equal.
+// first and must be equal. --fresh: each round times each build in a fresh Node process of its
+// own, alternating which goes first (two builds in one process share a heap and caches, which
+// can favour one), and adds the CT and US JPEG-LS, JPEG 2000 and HTJ2K codestreams, whose glue
+// is ours though the codec is not.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,16 +20,17 @@ import {
   DATA_DIR, fail, flagValue, fmtMs, interleavedRounds, machineLine, ratio, suiteOptions, summarize, table, timeBenchmark,
   warmUp, writeJson, importDicomPixels,
 } from './lib.mjs';
-import { makeData, makeJpegData } from './make-data.mjs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { makeCodecData, makeData, makeJpegData } from './make-data.mjs';
 
 const options = suiteOptions({ rounds: [7, 3], time: [0.25, 0.15], json: 'builds-last-run.json' });
+const fresh = process.argv.includes('--fresh');
+const child = flagValue('child');
 const base = flagValue('base');
-if (!base) fail('give --base=DIR: a checkout of the build to compare with, with dist/ built');
-const baseIndex = path.resolve(base, 'dist', 'index.js');
+if (!base && !child) fail('give --base=DIR: a checkout of the build to compare with, with dist/ built');
+const baseIndex = child ?? path.resolve(base, 'dist', 'index.js');
 if (!fs.existsSync(baseIndex)) fail(`${baseIndex} is missing: build that checkout first (npm run build)`);
-
-const ours = await importDicomPixels();
-const theirs = await import(pathToFileURL(baseIndex).href);
 
 const jpeg = await makeJpegData();
 const rle = await makeData();
@@ -44,8 +48,42 @@ for (const image of rle.images) {
   inputs.push({ name: `${image.name}-deflate`, label: `${image.label}, deflated frame`, uid: '1.2.840.10008.1.2.8.1',
     fragment: new Uint8Array(deflateRawSync(raw)), info: image.info });
 }
+if (fresh || child) {
+  for (const image of (await makeCodecData()).images.filter((im) => !im.name.startsWith('dx'))) {
+    const uids = { jls: '1.2.840.10008.1.2.4.80', j2k: '1.2.840.10008.1.2.4.90', htj2k: '1.2.840.10008.1.2.4.201' };
+    for (const [kind, stream] of Object.entries(image.codestreams)) {
+      inputs.push({ name: `${image.name}-${kind}`, label: `${image.label}, ${{ jls: 'JPEG-LS', j2k: 'JPEG 2000', htj2k: 'HTJ2K' }[kind]}`, uid: uids[kind],
+        fragment: new Uint8Array(fs.readFileSync(path.join(DATA_DIR, stream.file))), info: image.info });
+    }
+  }
+}
 const only = options.only;
 const selected = inputs.filter((i) => !only || only.some((o) => i.name.startsWith(o)));
+
+if (child) {
+  // One build, one input, in this fresh process: warm up, time, print the mean ms.
+  const api = await import(pathToFileURL(child).href);
+  const input = inputs.find((i) => i.name === flagValue('input'));
+  const first = await api.decodeFrame(input.fragment, input.uid, input.info);
+  const into = new first.pixels.constructor(first.pixels.length);
+  const run = () => api.decodeFrame(input.fragment, input.uid, input.info, { into });
+  await warmUp(run, options.quick ? 200 : 600);
+  const { mean } = await timeBenchmark(run, { name: input.name, async: true, maxTime: options.maxTime });
+  console.log(JSON.stringify({ ms: mean }));
+  process.exit(0);
+}
+
+const ours = await importDicomPixels();
+const theirs = await import(pathToFileURL(baseIndex).href);
+const oursIndex = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js');
+
+/** --fresh: one timing of one build on one input, in a process of its own. */
+function freshTiming(index, input) {
+  const args = [fileURLToPath(import.meta.url), `--child=${index}`, `--input=${input.name}`, ...(options.quick ? ['--quick'] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (r.status !== 0) fail(`${input.name}: ${index} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
 
 const rows = [];
 const report = [];
@@ -76,15 +114,18 @@ for (const input of selected) {
     continue;
   }
   if (a.pixels.length !== b.pixels.length || a.pixels.some((v, i) => v !== b.pixels[i])) fail(`${input.name}: the two builds decode differently`);
+  const indexOf = { 'this build': oursIndex, base: baseIndex };
   const results = await interleavedRounds(builds, options.rounds, (entry) =>
-    timeBenchmark(entry.run, { name: entry.key, async: true, maxTime: options.maxTime }).then((r) => r.mean));
+    fresh
+      ? freshTiming(indexOf[entry.key], input).ms
+      : timeBenchmark(entry.run, { name: entry.key, async: true, maxTime: options.maxTime }).then((r) => r.mean));
   const pixels = input.info.rows * input.info.columns;
   const [sa, sb] = builds.map((e) => summarize(results.get(e.key), pixels));
   rows.push([input.label, `${fmtMs(sa.ms)} ms (${sa.mps.toFixed(0)} MP/s)`, `${fmtMs(sb.ms)} ms (${sb.mps.toFixed(0)} MP/s)`,
     ratio(sa.ms, sb.ms), `±${Math.max(sa.spread, sb.spread).toFixed(0)} %`]);
   report.push({ input: input.name, thisBuild: sa, base: sb });
 }
-console.log(`this build (dist/) vs ${base}; median of ${options.rounds} interleaved rounds, decoding into a preallocated array`);
+console.log(`this build (dist/) vs ${base}; median of ${options.rounds} interleaved rounds${fresh ? ', each build in a fresh process per round' : ''}, decoding into a preallocated array`);
 console.log(machineLine());
 console.log(table(['input', 'this build', 'base', 'this ÷ base', 'spread'], rows));
-writeJson(options.json, { base, rounds: options.rounds, results: report });
+writeJson(options.json, { base, rounds: options.rounds, fresh, results: report });
