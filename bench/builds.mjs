@@ -57,16 +57,35 @@ if (fresh || child) {
     }
   }
 }
+for (const image of rle.images) {
+  const file = path.join(DATA_DIR, `${image.name}.rle.dcm`);
+  if (fs.existsSync(file)) {
+    inputs.push({ name: `${image.name}-thumbnail`, label: `${image.label}, RLE file → 256 px thumbnail`, thumbnail: true,
+      file: new Uint8Array(fs.readFileSync(file)), info: image.info });
+  }
+}
 const only = options.only;
 const selected = inputs.filter((i) => !only || only.some((o) => i.name.startsWith(o)));
+
+/**
+ * The first output and the timed call of `api` on `input`: a decode into a preallocated array,
+ * or for a thumbnail input, `thumbnail()` of the file at 256 px (its PNG is the output).
+ */
+async function candidate(api, input) {
+  if (input.thumbnail) {
+    const first = await api.thumbnail(input.file, { size: 256 });
+    return { pixels: first.png, run: () => api.thumbnail(input.file, { size: 256 }) };
+  }
+  const first = await api.decodeFrame(input.fragment, input.uid, input.info);
+  const into = new first.pixels.constructor(first.pixels.length);
+  return { pixels: first.pixels, run: () => api.decodeFrame(input.fragment, input.uid, input.info, { into }) };
+}
 
 if (child) {
   // One build, one input, in this fresh process: warm up, time, print the mean ms.
   const api = await import(pathToFileURL(child).href);
   const input = inputs.find((i) => i.name === flagValue('input'));
-  const first = await api.decodeFrame(input.fragment, input.uid, input.info);
-  const into = new first.pixels.constructor(first.pixels.length);
-  const run = () => api.decodeFrame(input.fragment, input.uid, input.info, { into });
+  const { run } = await candidate(api, input);
   await warmUp(run, options.quick ? 200 : 600);
   const { mean } = await timeBenchmark(run, { name: input.name, async: true, maxTime: options.maxTime });
   console.log(JSON.stringify({ ms: mean }));
@@ -92,15 +111,13 @@ for (const input of selected) {
   for (const [key, api] of [['this build', ours], ['base', theirs]]) {
     let first;
     try {
-      first = await api.decodeFrame(input.fragment, input.uid, input.info);
+      first = await candidate(api, input);
     } catch (error) {
       builds.push({ key, error: error.code ?? String(error) });
       continue;
     }
-    const into = new first.pixels.constructor(first.pixels.length);
-    const run = () => api.decodeFrame(input.fragment, input.uid, input.info, { into });
-    await warmUp(run, options.quick ? 200 : 600);
-    builds.push({ key, run, pixels: first.pixels });
+    await warmUp(first.run, options.quick ? 200 : 600);
+    builds.push({ key, run: first.run, pixels: first.pixels });
   }
   const [a, b] = builds;
   if (a.error) fail(`${input.name}: this build fails with ${a.error}`);
