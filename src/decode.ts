@@ -43,7 +43,7 @@ export type FrameResult = Omit<StoredFrame, 'kind'> & { output: OutputType };
 /** Reads a decoded frame out of kernel memory, synchronously (the arena is the decode's until it returns). */
 export type FrameSink<T> = (kernels: Kernels, result: FrameResult, plan: FramePlan) => T;
 
-/** Loading a codec that then vanished (a trap elsewhere discarded it) is retried this often. */
+/** How often a decode starts again when what it loaded vanished (a trap elsewhere discarded it). */
 const ATTEMPTS = 3;
 
 /**
@@ -93,7 +93,11 @@ async function run<T>(decoder: Decoder, fragments: Uint8Array[], transferSyntaxU
     }
     // The synchronous part: from here to the sink's return nothing else touches the arena.
     const instance = loadedKernels();
-    if (!instance) continue; // a trap elsewhere discarded the kernels while a codec loaded
+    if (!instance) {
+      // A trap elsewhere discarded the kernels while a codec loaded: start again, a few times.
+      if (attempt >= ATTEMPTS) throw new DecodeError('CORRUPT_DATA', 'the kernels were discarded while this frame waited for a codec', transferSyntaxUID, { codec: decoder.name });
+      continue;
+    }
     try {
       instance.reset();
       const raw = decoder.decode(fragments, plan.info, { kernels: instance, transferSyntaxUID, options: plan.options });
