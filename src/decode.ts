@@ -8,7 +8,7 @@ import { applyColor } from './pipeline/color.js';
 import { applyModality } from './pipeline/modality.js';
 import type { OutputType } from './pipeline/output.js';
 import { planFrame, type FramePlan } from './pipeline/plan.js';
-import { CodecNotReady } from './wasm/codecs.js';
+import { CodecNotReady, recycleCodecs } from './wasm/codecs.js';
 import { discardKernels, kernels, loadedKernels, type Kernels } from './wasm/kernels.js';
 
 export { DEFAULT_MAX_FRAME_BYTES } from './pipeline/plan.js';
@@ -101,6 +101,8 @@ async function run<T>(decoder: Decoder, fragments: Uint8Array[], transferSyntaxU
     try {
       instance.reset();
       const raw = decoder.decode(fragments, plan.info, { kernels: instance, transferSyntaxUID, options: plan.options });
+      // The codec's output is in kernel memory now: a codec heap that grew too large can go.
+      recycleCodecs();
       const stored = applyColor(toStored(raw, plan, instance), plan, instance);
       const result = applyModality(stored, plan.modality, instance);
       return sink(instance, {
@@ -115,6 +117,7 @@ async function run<T>(decoder: Decoder, fragments: Uint8Array[], transferSyntaxU
         max: result.max,
       }, plan);
     } catch (error) {
+      recycleCodecs();
       if (!(error instanceof CodecNotReady) || attempt >= ATTEMPTS) throw failed(error, instance);
       try {
         await error.load();

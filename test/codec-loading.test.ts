@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { decodeFrame } from '../src/index.js';
 import { parseDicom } from '../src/dicom/part10.js';
-import { codecLoader, openjpeg, openjph, type EmbindObject } from '../src/wasm/codecs.js';
+import { codecLoader, MAX_CODEC_HEAP_BYTES, openjpeg, openjph, type EmbindObject } from '../src/wasm/codecs.js';
 import { firstDifference, fixtureBytes, manifest, readNpy } from './helpers.js';
 
 const HTJ2K_LOSSLESS = '1.2.840.10008.1.2.4.201';
@@ -28,6 +28,24 @@ describe('codec loading', () => {
     expect(openjpeg.loaded()).toBeUndefined();
     const decoded = await decodeFrame(parsed.frameData(0), parsed.transferSyntaxUID, parsed.info);
     expect(firstDifference(decoded.pixels, readNpy(entry.stored).data)).toBe(-1);
+  });
+});
+
+describe('codec heaps', () => {
+  it('a codec whose heap grew past the limit is replaced after the decode, which is still exact', async () => {
+    const entry = manifest.fixtures.find((fixture) => fixture.file === 'codecs/dicom/ct_s16.openjph-wasm.dcm')!;
+    const parsed = parseDicom(fixtureBytes(entry.file));
+    await decodeFrame(parsed.frameData(0), parsed.transferSyntaxUID, parsed.info);
+    const grown = openjph.loaded()!;
+    // As if a codestream claiming a vast image had grown its heap (emscripten heaps never shrink).
+    grown.heapBytes = () => MAX_CODEC_HEAP_BYTES + 1;
+    const decoded = await decodeFrame(parsed.frameData(0), parsed.transferSyntaxUID, parsed.info);
+    expect(firstDifference(decoded.pixels, readNpy(entry.stored).data)).toBe(-1);
+    expect(grown.discarded).toBe(true);
+    expect(openjph.loaded()).toBeUndefined();
+    const again = await decodeFrame(parsed.frameData(0), parsed.transferSyntaxUID, parsed.info);
+    expect(firstDifference(again.pixels, readNpy(entry.stored).data)).toBe(-1);
+    expect(openjph.loaded()).not.toBe(grown);
   });
 });
 

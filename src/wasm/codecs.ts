@@ -163,6 +163,23 @@ export interface CodecSpec<D extends EmbindObject> {
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
+/**
+ * A codec module whose heap has grown past this is replaced after the decode: emscripten heaps
+ * only grow, so one codestream claiming a vast image (hostile or not) would keep that memory for
+ * as long as the process lives. The next decode instantiates a fresh module (tens of ms).
+ */
+export const MAX_CODEC_HEAP_BYTES = 256 * 2 ** 20;
+
+const loaders: CodecLoader<EmbindObject>[] = [];
+
+/** After a decode (its output already copied out): replace every codec whose heap grew too large. */
+export function recycleCodecs(): void {
+  for (const loader of loaders) {
+    const codec = loader.loaded();
+    if (codec && codec.heapBytes() > MAX_CODEC_HEAP_BYTES) loader.discard(codec);
+  }
+}
+
 /** A memoized, lazily instantiated codec module: the one loader every codec in src/wasm uses. */
 export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLoader<D> {
   let current: Promise<Codec<D>> | undefined;
@@ -188,7 +205,7 @@ export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLo
     return codec;
   }
 
-  return {
+  const loader: CodecLoader<D> = {
     name: spec.name,
     get() {
       current ??= instantiate().catch((error: unknown) => {
@@ -212,6 +229,8 @@ export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLo
       }
     },
   };
+  loaders.push(loader as unknown as CodecLoader<EmbindObject>);
+  return loader;
 }
 
 /** CharLS (JPEG-LS, ISO/IEC 14495-1). */
