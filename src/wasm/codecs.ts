@@ -164,19 +164,24 @@ export interface CodecSpec<D extends EmbindObject> {
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
 /**
- * A codec module whose heap has grown past this is replaced after the decode: emscripten heaps
- * only grow, so one codestream claiming a vast image (hostile or not) would keep that memory for
- * as long as the process lives. The next decode instantiates a fresh module (tens of ms).
+ * A codec module whose heap has grown past this, and past 8 times what the frame just decoded
+ * needed, is replaced after the decode: emscripten heaps only grow, so one codestream claiming a
+ * vast image (hostile or not) would keep that memory for as long as the process lives, while a
+ * series of large frames keeps its module. The next decode instantiates a fresh one (tens of ms).
  */
 export const MAX_CODEC_HEAP_BYTES = 256 * 2 ** 20;
 
 const loaders: CodecLoader<EmbindObject>[] = [];
 
-/** After a decode (its output already copied out): replace every codec whose heap grew too large. */
-export function recycleCodecs(): void {
+/**
+ * After a decode (its output already copied out) of a frame of `frameBytes` stored bytes:
+ * replace every codec whose heap grew too large for frames like it.
+ */
+export function recycleCodecs(frameBytes: number): void {
+  const limit = Math.max(MAX_CODEC_HEAP_BYTES, 8 * frameBytes);
   for (const loader of loaders) {
     const codec = loader.loaded();
-    if (codec && codec.heapBytes() > MAX_CODEC_HEAP_BYTES) loader.discard(codec);
+    if (codec && codec.heapBytes() > limit) loader.discard(codec);
   }
 }
 
