@@ -2,7 +2,7 @@
 import { DecodeError, withContext } from './errors.js';
 import type { DecodedFrame, DecodeOptions, PixelArray, PixelInfo } from './types.js';
 import { decoderFor } from './decoders/registry.js';
-import { frameBytes, type Decoder } from './decoders/decoder.js';
+import type { Decoder } from './decoders/decoder.js';
 import { toStored, type StoredFrame } from './pipeline/frame.js';
 import { applyColor } from './pipeline/color.js';
 import { applyModality } from './pipeline/modality.js';
@@ -101,8 +101,6 @@ async function run<T>(decoder: Decoder, fragments: Uint8Array[], transferSyntaxU
     try {
       instance.reset();
       const raw = decoder.decode(fragments, plan.info, { kernels: instance, transferSyntaxUID, options: plan.options });
-      // The codec's output is in kernel memory now: a codec heap that grew too large can go.
-      recycleCodecs(frameBytes(plan.info));
       const stored = applyColor(toStored(raw, plan, instance), plan, instance);
       const result = applyModality(stored, plan.modality, instance);
       return sink(instance, {
@@ -117,13 +115,15 @@ async function run<T>(decoder: Decoder, fragments: Uint8Array[], transferSyntaxU
         max: result.max,
       }, plan);
     } catch (error) {
-      recycleCodecs(frameBytes(plan.info));
       if (!(error instanceof CodecNotReady) || attempt >= ATTEMPTS) throw failed(error, instance);
       try {
         await error.load();
       } catch (cause) {
         throw failed(cause, instance);
       }
+    } finally {
+      // Whatever a codec produced is in kernel memory or gone: a codec heap grown too large can go.
+      recycleCodecs(plan.storedBytes);
     }
   }
 }

@@ -17,8 +17,9 @@ export interface DecodeContext {
  *   may read the frame, and the kernels synchronously, but leaves nothing in the arena that
  *   `decode` relies on;
  * - `decode` (synchronous) runs from the arena's reset to its report without awaiting. A codec
- *   it needs that is not loaded (`prepare` not run, or the module discarded since) is a
- *   {@link CodecNotReady} thrown before its first allocation; the caller prepares again.
+ *   it needs that is not loaded (`prepare` not run, the choice made from the codestream, or the
+ *   module discarded since) is a `CodecNotReady` (src/wasm/codecs.ts); the caller loads it,
+ *   resets the arena and calls `decode` again.
  */
 export interface Decoder {
   /** Family name, for messages and benchmarks; uids.ts says which syntaxes are this family's. */

@@ -31,6 +31,8 @@ export interface FramePlan {
   };
   /** PALETTE COLOR to RGB: the checked tables (with `colorSpace: 'rgb'`). */
   palette?: PalettePlan;
+  /** Bytes of the frame's stored samples (1-bit samples counted as bytes, as they are unpacked). */
+  storedBytes: number;
   /** The attributes of what comes out after colour conversion. */
   output: PixelInfo;
   modality: ModalityPlan;
@@ -48,7 +50,8 @@ export function planFrame(info: PixelInfo, options: DecodeOptions): FramePlan {
   // Colour conversion changes the samples per pixel (palettes) and the type the plan starts from.
   const output = outputPixelInfo(info, colorSpace);
   const modality = planModality(output, options.modalityLut, options.outputType ?? 'auto');
-  checkFrameSize(info, output.samplesPerPixel, modality.output.ctor.BYTES_PER_ELEMENT, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  const storedBytes = info.rows * info.columns * info.samplesPerPixel * Math.max(1, info.bitsAllocated / 8);
+  checkFrameSize(info, storedBytes, output.samplesPerPixel, modality.output.ctor.BYTES_PER_ELEMENT, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   if (options.into !== undefined && !(options.into instanceof modality.output.ctor)) {
     throw new DecodeError('INVALID_OPTIONS', `expected into to be a ${modality.output.name}, got ${options.into.constructor.name}`);
   }
@@ -64,6 +67,7 @@ export function planFrame(info: PixelInfo, options: DecodeOptions): FramePlan {
       bitsStored: info.bitsStored,
       float: kind === SampleKind.Float32 || kind === SampleKind.Float64,
     },
+    storedBytes,
     output,
     modality,
     modalityLutApplied: !!options.modalityLut && output.samplesPerPixel === 1,
@@ -77,10 +81,8 @@ export function planFrame(info: PixelInfo, options: DecodeOptions): FramePlan {
  * Refuse a frame whose stored or output samples would exceed `limit` bytes, before anything is
  * allocated: attributes are claims (65535 × 65535 × 3 fits in the tags, not in a browser tab).
  */
-function checkFrameSize(info: PixelInfo, outputSamplesPerPixel: number, outputBytesPerSample: number, limit: number): void {
-  const pixels = info.rows * info.columns;
-  const storedBytes = pixels * info.samplesPerPixel * Math.max(1, info.bitsAllocated / 8);
-  const outputBytes = pixels * outputSamplesPerPixel * outputBytesPerSample;
+function checkFrameSize(info: PixelInfo, storedBytes: number, outputSamplesPerPixel: number, outputBytesPerSample: number, limit: number): void {
+  const outputBytes = info.rows * info.columns * outputSamplesPerPixel * outputBytesPerSample;
   const bytes = Math.max(storedBytes, outputBytes);
   if (bytes > limit) {
     throw new DecodeError(

@@ -27,8 +27,6 @@ export class Kernels {
   private top: number;
   /** Where kernels write min (f64) and max (f64). */
   readonly result: number;
-  /** Set when a kernel trapped in this instance: it is never handed out again. */
-  discarded = false;
 
   constructor(instance: WebAssembly.Instance) {
     this.fn = instance.exports as unknown as KernelExports;
@@ -160,6 +158,5 @@ export function kernelsSync(): Kernels {
  * and a clean memory.
  */
 export function discardKernels(instance: Kernels): void {
-  instance.discarded = true;
   if (current === instance) current = undefined;
 }
