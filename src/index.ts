@@ -9,6 +9,7 @@ export { outputTypeFor } from './pipeline/modality.js';
 export { outputInfoFor, type OutputInfo } from './pipeline/plan.js';
 export { renderFrame, type RenderOptions, type RenderedFrame } from './render/render.js';
 export { thumbnail, type Thumbnail, type ThumbnailOptions } from './render/thumbnail.js';
+export { configure, type Configuration } from './config.js';
 export { DecodeError, ERROR_MESSAGES, type DecodeErrorCode } from './errors.js';
 export type {
   DecodedFrame,

@@ -1,7 +1,7 @@
 // The public surface is a contract (README "API"): a change here must be deliberate.
 import { describe, expectTypeOf, it, expect } from 'vitest';
 import * as api from '../src/index.js';
-import type { DecodedFrame, DecodeFileOptions, DecodeOptions, DicomImage, ModalityLut, OutputInfo, OutputTypeName, PixelArray, PixelInfo, TransferSyntaxInfo } from '../src/index.js';
+import type { Configuration, DecodedFrame, DecodeFileOptions, DecodeOptions, DicomImage, ModalityLut, OutputInfo, OutputTypeName, PixelArray, PixelInfo, TransferSyntaxInfo } from '../src/index.js';
 
 describe('public API', () => {
   it('exports exactly the documented values', () => {
@@ -9,6 +9,7 @@ describe('public API', () => {
       [
         'DecodeError',
         'ERROR_MESSAGES',
+        'configure',
         'decodeFile',
         'decodeFrame',
         'openDicom',
@@ -27,6 +28,7 @@ describe('public API', () => {
     >();
     expectTypeOf(api.decodeFrame).returns.toEqualTypeOf<Promise<DecodedFrame>>();
     expectTypeOf(api.openDicom).toEqualTypeOf<(bytes: Uint8Array) => DicomImage>();
+    expectTypeOf(api.configure).toEqualTypeOf<(options: Configuration) => void>();
     expectTypeOf(api.decodeFile).parameters.toEqualTypeOf<[Uint8Array, DecodeFileOptions?]>();
     expectTypeOf<DecodeFileOptions>().toMatchTypeOf<DecodeOptions & { frame?: number }>();
     expectTypeOf<DecodeOptions['into']>().toEqualTypeOf<PixelArray | undefined>();

@@ -59,12 +59,12 @@ describe('a module that cannot load', () => {
         attempts++;
         return Promise.reject(new TypeError('Failed to fetch'));
       },
-      wasmUrl: () => 'https://cdn.example/test.wasm',
+      wasm: 'test.wasm',
       create: () => ({ delete() {} }),
     });
     const first = loader.get();
     await expect(first).rejects.toMatchObject({ name: 'DecodeError', code: 'CODEC_UNAVAILABLE', codec: 'Test' });
-    await expect(first).rejects.toThrow(/the Test codec from the test-codec package could not be loaded \(TypeError: Failed to fetch\)/);
+    await expect(first).rejects.toThrow(/the Test codec \(test\.wasm\) from the test-codec package could not be loaded \(TypeError: Failed to fetch\)/);
     await expect(loader.get()).rejects.toMatchObject({ code: 'CODEC_UNAVAILABLE' });
     expect(attempts).toBe(2);
   });

@@ -4,11 +4,14 @@
  * object that every decode reuses; nothing is configured inside a decode call. A module that
  * threw is dropped, so the next decode gets a fresh one.
  *
- * Locating the .wasm: in Node each factory reads it from its own folder (emscripten's
- * default); elsewhere it is resolved with `new URL('<package>/<file>', import.meta.url)`, the
- * pattern bundlers rewrite to an emitted asset URL.
+ * Finding the .wasm: where the app serves the files itself (`configure({ wasmBaseUrl })`, not in
+ * Node) it is fetched from there; otherwise the browser build hands the factory the binary it
+ * embeds (src/wasm/binaries.browser.ts), and in Node each factory reads it from its own package
+ * folder (emscripten's default).
  */
+import { wasmFileUrl } from '../config.js';
 import { DecodeError } from '../errors.js';
+import { codecBinaries } from './binaries.js';
 
 /** Frame description every codec decoder reports after a decode. */
 export interface CodecFrameInfo {
@@ -153,8 +156,8 @@ export interface CodecSpec<D extends EmbindObject> {
   package: string;
   /** Import the factory (a literal specifier, so bundlers see it). */
   load(): Promise<{ default: Factory }>;
-  /** URL of the .wasm for bundlers and browsers; unused in Node. */
-  wasmUrl(): string;
+  /** The .wasm file the factory asks for (as shipped in dist/wasm/). */
+  wasm: string;
   /** Make the decoder object that every decode reuses. */
   create(module: EmscriptenModule): D;
   /** Text of a thrown C++ exception, when the build has no getExceptionMessage. */
@@ -192,6 +195,8 @@ export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLo
 
   async function instantiate(): Promise<Codec<D>> {
     const codec = new Codec<D>(spec.name);
+    const url = isNode ? undefined : wasmFileUrl(spec.wasm);
+    const binary = url === undefined ? codecBinaries?.[spec.wasm] : undefined;
     try {
       const { default: factory } = await spec.load();
       // A fresh Module object each time: emscripten writes its exports onto the argument.
@@ -199,13 +204,14 @@ export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLo
         print: (line: string) => codec.print(line),
         printErr: (line: string) => codec.print(line),
       };
-      if (!isNode) moduleArg.locateFile = (file: string) => (file.endsWith('.wasm') ? spec.wasmUrl() : file);
+      if (url !== undefined) moduleArg.locateFile = (file: string) => (file.endsWith('.wasm') ? url : file);
+      if (binary) moduleArg.wasmBinary = await binary();
       const module = (await factory(moduleArg)) as EmscriptenModule;
       codec.bind(module, spec);
       active = codec;
     } catch (cause) {
-      const where = isNode ? `from the ${spec.package} package` : `from ${spec.wasmUrl()}`;
-      throw unavailable(`the ${spec.name} codec ${where}`, cause, spec.name);
+      const where = url !== undefined ? `from ${url}` : binary ? 'embedded in dicom-pixels' : `from the ${spec.package} package`;
+      throw unavailable(`the ${spec.name} codec (${spec.wasm}) ${where}`, cause, spec.name);
     }
     return codec;
   }
@@ -243,7 +249,7 @@ export const charls: CodecLoader<JpegLSDecoder> = codecLoader({
   name: 'CharLS',
   package: '@cornerstonejs/codec-charls',
   load: () => import('@cornerstonejs/codec-charls/decodewasmjs'),
-  wasmUrl: () => new URL('@cornerstonejs/codec-charls/decodewasm', import.meta.url).href,
+  wasm: 'charlswasm_decode.wasm',
   create: (module) => new (module.JpegLSDecoder as new () => JpegLSDecoder)(),
 });
 
@@ -252,7 +258,7 @@ export const openjpeg: CodecLoader<J2KDecoder> = codecLoader({
   name: 'OpenJPEG',
   package: '@cornerstonejs/codec-openjpeg',
   load: () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'),
-  wasmUrl: () => new URL('@cornerstonejs/codec-openjpeg/decodewasm', import.meta.url).href,
+  wasm: 'openjpegwasm_decode.wasm',
   create: (module) => new (module.J2KDecoder as new () => J2KDecoder)(),
 });
 
@@ -261,7 +267,7 @@ export const openjph: CodecLoader<HTJ2KDecoder> = codecLoader({
   name: 'OpenJPH',
   package: '@cornerstonejs/codec-openjph',
   load: () => import('@cornerstonejs/codec-openjph/wasmjs'),
-  wasmUrl: () => new URL('@cornerstonejs/codec-openjph/wasm', import.meta.url).href,
+  wasm: 'openjphjs.wasm',
   create: (module) => new (module.HTJ2KDecoder as new () => HTJ2KDecoder)(),
 });
 
@@ -270,7 +276,7 @@ export const libjpeg: CodecLoader<LibJpegDecoder> = codecLoader({
   name: 'libjpeg-turbo',
   package: '@cornerstonejs/codec-libjpeg-turbo-8bit',
   load: () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
-  wasmUrl: () => new URL('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm', import.meta.url).href,
+  wasm: 'libjpegturbowasm_decode.wasm',
   create: (module) => new (module.JPEGDecoder as new () => LibJpegDecoder)(),
   // Its C++ code does `throw("...")`: the exception object holds the address of the message.
   describeException(module, exception) {

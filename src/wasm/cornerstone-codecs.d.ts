@@ -21,3 +21,24 @@ declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs' {
   const factory: (moduleArg?: object) => Promise<unknown>;
   export default factory;
 }
+
+// The .wasm files, as the browser build's binary loader gives them (src/wasm/binaries.browser.ts).
+declare module '@cornerstonejs/codec-charls/decodewasm' {
+  const bytes: Uint8Array;
+  export default bytes;
+}
+
+declare module '@cornerstonejs/codec-openjpeg/decodewasm' {
+  const bytes: Uint8Array;
+  export default bytes;
+}
+
+declare module '@cornerstonejs/codec-openjph/wasm' {
+  const bytes: Uint8Array;
+  export default bytes;
+}
+
+declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm' {
+  const bytes: Uint8Array;
+  export default bytes;
+}

@@ -1,0 +1,67 @@
+/**
+ * The browser build: dist/browser/, ES modules with no bare imports (dicom-parser, fflate,
+ * fast-png and the codecs' emscripten glue bundled in), so bundlers need no configuration and a
+ * page or a module worker can load it by URL. Each codec's .wasm is embedded in its own lazily
+ * imported chunk (src/wasm/binaries.browser.ts). The .wasm files are also copied to dist/wasm/
+ * for apps that serve them themselves (`configure({ wasmBaseUrl })`).
+ *
+ * Usage: node scripts/build-browser.mjs (after tsc; part of `npm run build`)
+ */
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+
+/** The codecs' .wasm files, as the packages export them. */
+const CODEC_WASM = [
+  '@cornerstonejs/codec-charls/decodewasm',
+  '@cornerstonejs/codec-openjpeg/decodewasm',
+  '@cornerstonejs/codec-openjph/wasm',
+  '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm',
+];
+
+const browser = {
+  name: 'browser',
+  setup(build) {
+    // The browser's table of embedded binaries replaces Node's empty one.
+    build.onResolve({ filter: /\/binaries\.js$/ }, (args) => ({ path: join(args.resolveDir, 'binaries.browser.ts') }));
+    // The emscripten glue requires these only on its Node path.
+    build.onResolve({ filter: /^(fs|path|node:fs|node:path)$/ }, (args) => ({ path: args.path, namespace: 'empty' }));
+    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+const out = join(root, 'dist', 'browser');
+rmSync(out, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { index: 'src/index.ts' },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  chunkNames: '[name]-[hash]',
+  loader: { '.wasm': 'binary' },
+  plugins: [browser],
+  sourcemap: true,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+mkdirSync(join(root, 'dist', 'wasm'), { recursive: true });
+for (const specifier of CODEC_WASM) {
+  const file = require.resolve(specifier);
+  copyFileSync(file, join(root, 'dist', 'wasm', basename(file)));
+}
+
+const bytes = Object.entries(result.metafile.outputs)
+  .filter(([name]) => name.endsWith('.js'))
+  .reduce((sum, [, output]) => sum + output.bytes, 0);
+console.log(`dist/browser: ${Object.keys(result.metafile.outputs).filter((name) => name.endsWith('.js')).length} modules, ${(bytes / 1024).toFixed(0)} KiB`);
