@@ -1,14 +1,14 @@
 /**
  * The browser build: dist/browser/, ES modules with no bare imports (dicom-parser, fflate,
  * fast-png and the codecs' emscripten glue bundled in), so bundlers need no configuration and a
- * page or a module worker can load it by URL. Each codec's .wasm is embedded in its own lazily
+ * page or a module worker can load it by URL. pool-worker.js is the decoder pool's worker. Each codec's .wasm is embedded in its own lazily
  * imported chunk (src/wasm/binaries.browser.ts). The .wasm files are also copied to dist/wasm/
  * for apps that serve them themselves (`configure({ wasmBaseUrl })`).
  *
  * Usage: node scripts/build-browser.mjs (after tsc; part of `npm run build`)
  */
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +27,12 @@ const CODEC_WASM = [
 const browser = {
   name: 'browser',
   setup(build) {
-    // The browser's table of embedded binaries replaces Node's empty one.
-    build.onResolve({ filter: /\/binaries\.js$/ }, (args) => ({ path: join(args.resolveDir, 'binaries.browser.ts') }));
+    // A module with a browser twin (`x.browser.ts` beside `x.ts`: the embedded binaries, Web
+    // Workers) is replaced by it.
+    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const twin = join(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts'));
+      return existsSync(twin) ? { path: twin } : undefined;
+    });
     // The emscripten glue requires these only on its Node path.
     build.onResolve({ filter: /^(fs|path|node:fs|node:path)$/ }, (args) => ({ path: args.path, namespace: 'empty' }));
     build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
@@ -39,7 +43,7 @@ const out = join(root, 'dist', 'browser');
 rmSync(out, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { index: 'src/index.ts' },
+  entryPoints: { index: 'src/index.ts', 'pool-worker': 'src/pool/worker.ts' },
   outdir: out,
   bundle: true,
   splitting: true,

@@ -133,16 +133,8 @@ function copyOut(instance: Kernels, result: FrameResult, plan: FramePlan): Decod
   const { output, count } = result;
   const view = new output.ctor(instance.fn.memory.buffer, result.ptr, count);
   const into = plan.options.into as PixelArray | undefined;
-  let pixels: PixelArray;
   // Copy-constructing from the view skips the zero fill of `new T(count)` + `set`.
-  if (into === undefined) pixels = new output.ctor(view);
-  else {
-    if (into.length < count) {
-      throw new DecodeError('INVALID_OPTIONS', `expected into to be a ${output.name} of at least ${count} elements, got ${into.constructor.name}(${into.length})`);
-    }
-    into.set(view);
-    pixels = into.length === count ? into : into.subarray(0, count);
-  }
+  const pixels = into === undefined ? new output.ctor(view) : placeInto(into, view);
   return {
     pixels,
     rows: result.rows,
@@ -153,6 +145,18 @@ function copyOut(instance: Kernels, result: FrameResult, plan: FramePlan): Decod
     maxValue: result.max,
     modalityLutApplied: plan.modalityLutApplied,
   };
+}
+
+/**
+ * Copy `values` to the start of `into` (of the same type, already checked by the plan); the result
+ * is `into`, or its start when it is longer.
+ */
+export function placeInto(into: PixelArray, values: PixelArray): PixelArray {
+  if (into.length < values.length) {
+    throw new DecodeError('INVALID_OPTIONS', `expected into to be a ${values.constructor.name} of at least ${values.length} elements, got ${into.constructor.name}(${into.length})`);
+  }
+  (into as { set(array: ArrayLike<number>): void }).set(values);
+  return into.length === values.length ? into : into.subarray(0, values.length);
 }
 
 /** Anything thrown inside a decode becomes a DecodeError; a trapped module is replaced. */

@@ -13,6 +13,7 @@ export const ERROR_MESSAGES = {
   OUT_OF_MEMORY: 'out of WebAssembly memory',
   FRAME_TOO_LARGE: 'the frame is larger than the decode limit',
   CODEC_UNAVAILABLE: 'a WebAssembly module could not be loaded',
+  WORKER_FAILED: 'a decoder pool worker failed',
 } as const;
 
 export type DecodeErrorCode = keyof typeof ERROR_MESSAGES;
@@ -38,6 +39,27 @@ export class DecodeError extends Error {
     if (options?.frame !== undefined) this.frame = options.frame;
     if (options?.codec !== undefined) this.codec = options.codec;
   }
+}
+
+/** A DecodeError as it crosses a worker boundary (structured clone drops the class). */
+export interface DecodeErrorFields {
+  code: DecodeErrorCode;
+  message: string;
+  transferSyntaxUID?: string | undefined;
+  frame?: number | undefined;
+  codec?: string | undefined;
+}
+
+/** The fields of a DecodeError, to post to another realm. */
+export function errorFields(error: DecodeError): DecodeErrorFields {
+  return { code: error.code, message: error.message, transferSyntaxUID: error.transferSyntaxUID, frame: error.frame, codec: error.codec };
+}
+
+/** The same DecodeError again, from its fields (its message exactly as it was). */
+export function fromFields(fields: DecodeErrorFields): DecodeError {
+  const error = new DecodeError(fields.code, undefined, fields.transferSyntaxUID, { frame: fields.frame, codec: fields.codec });
+  error.message = fields.message;
+  return error;
 }
 
 export interface DecodeErrorOptions {

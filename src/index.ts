@@ -10,6 +10,7 @@ export { outputInfoFor, type OutputInfo } from './pipeline/plan.js';
 export { renderFrame, type RenderOptions, type RenderedFrame } from './render/render.js';
 export { thumbnail, type Thumbnail, type ThumbnailOptions } from './render/thumbnail.js';
 export { configure, type Configuration } from './config.js';
+export { createDecoderPool, type DecoderPool, type DecoderPoolOptions, type PoolTaskOptions } from './pool/pool.js';
 export { DecodeError, ERROR_MESSAGES, type DecodeErrorCode } from './errors.js';
 export type {
   DecodedFrame,

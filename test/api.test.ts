@@ -10,6 +10,7 @@ describe('public API', () => {
         'DecodeError',
         'ERROR_MESSAGES',
         'configure',
+        'createDecoderPool',
         'decodeFile',
         'decodeFrame',
         'openDicom',

@@ -188,6 +188,11 @@ export function recycleCodecs(frameBytes: number): void {
   }
 }
 
+/** Bytes held by the heaps of the codec modules loaded now. */
+export function codecHeapBytes(): number {
+  return loaders.reduce((sum, loader) => sum + (loader.loaded()?.heapBytes() ?? 0), 0);
+}
+
 /** A memoized, lazily instantiated codec module: the one loader every codec in src/wasm uses. */
 export function codecLoader<D extends EmbindObject>(spec: CodecSpec<D>): CodecLoader<D> {
   let current: Promise<Codec<D>> | undefined;
