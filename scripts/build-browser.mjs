@@ -52,6 +52,9 @@ const result = await build({
   target: 'es2022',
   chunkNames: '[name]-[hash]',
   loader: { '.wasm': 'binary' },
+  // The emscripten glue reads these only when defined (its Node path); with no reference left,
+  // no bundler substitutes its own (webpack's mock made a worker's glue throw).
+  define: { __filename: 'undefined', __dirname: 'undefined' },
   plugins: [browser],
   sourcemap: true,
   legalComments: 'linked',

@@ -45,3 +45,8 @@ export function configure(options: Configuration): void {
 export function wasmFileUrl(file: string): string | undefined {
   return settings.wasmBaseUrl ? new URL(file, settings.wasmBaseUrl).href : undefined;
 }
+
+/** The settings as `configure` takes them, to hand to another realm (the decoder pool's workers). */
+export function currentConfiguration(): { wasmBaseUrl: string | undefined } {
+  return { wasmBaseUrl: settings.wasmBaseUrl?.href };
+}

@@ -2,6 +2,7 @@
  * A pool of decoder workers for viewers and servers: the library's decodeFrame / decodeFile run
  * in workers (Web Workers in browsers, worker_threads in Node), the most urgent task first.
  */
+import { currentConfiguration } from '../config.js';
 import { placeInto } from '../decode.js';
 import { DecodeError, fromFields } from '../errors.js';
 import type { DecodedFrame, DecodeFileOptions, DecodeOptions, PixelArray, PixelInfo } from '../types.js';
@@ -96,7 +97,8 @@ const isShared = (buffer: ArrayBufferLike): boolean => typeof SharedArrayBuffer 
 /**
  * Start a pool of decoder workers. Workers start on demand and load each codec on first use;
  * a worker that dies is replaced (its task fails with WORKER_FAILED), and one whose memory grew
- * past `maxWorkerMemory` is recycled.
+ * past `maxWorkerMemory` is recycled. Each task is decoded with the `configure` settings in force
+ * when it was submitted.
  *
  * @throws {DecodeError} INVALID_OPTIONS for a size that is not an integer from 1 to 64.
  * @example
@@ -234,11 +236,11 @@ export function createDecoderPool(options: DecoderPoolOptions = {}): DecoderPool
     decodeFrame(data, transferSyntaxUID, info, given = {}) {
       const id = nextId++;
       const parts = data instanceof Uint8Array ? [data] : [...data];
-      return submit({ id, kind: 'frame', data, transferSyntaxUID, info, options: decodeOptionsOf(given) }, given, parts, { transferSyntaxUID });
+      return submit({ id, configuration: currentConfiguration(), kind: 'frame', data, transferSyntaxUID, info, options: decodeOptionsOf(given) }, given, parts, { transferSyntaxUID });
     },
     decodeFile(bytes, given = {}) {
       const id = nextId++;
-      return submit({ id, kind: 'file', bytes, options: decodeOptionsOf(given) }, given, [bytes], { frame: given.frame ?? 0 });
+      return submit({ id, configuration: currentConfiguration(), kind: 'file', bytes, options: decodeOptionsOf(given) }, given, [bytes], { frame: given.frame ?? 0 });
     },
     close() {
       closed = true;

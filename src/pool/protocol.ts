@@ -2,10 +2,11 @@
 import type { DecodeErrorFields } from '../errors.js';
 import type { DecodedFrame, DecodeFileOptions, DecodeOptions, PixelInfo } from '../types.js';
 
-/** A task: decode a frame (decodeFrame's arguments) or a file (decodeFile's). */
-export type Request =
-  | { id: number; kind: 'frame'; data: Uint8Array | readonly Uint8Array[]; transferSyntaxUID: string; info: PixelInfo; options: DecodeOptions }
-  | { id: number; kind: 'file'; bytes: Uint8Array; options: DecodeFileOptions };
+/** A task: decode a frame (decodeFrame's arguments) or a file (decodeFile's), with the page's `configure` settings. */
+export type Request = { id: number; configuration: { wasmBaseUrl: string | undefined } } & (
+  | { kind: 'frame'; data: Uint8Array | readonly Uint8Array[]; transferSyntaxUID: string; info: PixelInfo; options: DecodeOptions }
+  | { kind: 'file'; bytes: Uint8Array; options: DecodeFileOptions }
+);
 
 /** A task's outcome, with the bytes of WebAssembly memory the worker holds after it. */
 export type Reply = { id: number; memory: number } & (

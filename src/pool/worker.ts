@@ -4,6 +4,7 @@
  * SharedArrayBuffer, shared), with the WebAssembly memory it now holds so the pool can replace a
  * worker that grew too large.
  */
+import { configure } from '../config.js';
 import { decodeFrame } from '../decode.js';
 import { DecodeError, errorFields } from '../errors.js';
 import { decodeFile } from '../file.js';
@@ -23,6 +24,7 @@ port.onMessage(async (message) => {
   let reply: Reply;
   let transfer: ArrayBuffer[] = [];
   try {
+    configure(request.configuration);
     const frame =
       request.kind === 'file'
         ? await decodeFile(request.bytes, request.options)

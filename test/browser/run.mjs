@@ -102,7 +102,8 @@ const setups = {
     const out = join(work, 'out-esbuild');
     await esbuild({
       absWorkingDir: work,
-      entryPoints: ['app/main.js', 'app/worker.js'],
+      // esbuild emits no worker for `new Worker(new URL(...))`: the pool's is an entry point.
+      entryPoints: ['app/main.js', 'app/worker.js', { in: 'dicom-pixels/pool-worker', out: 'pool-worker' }],
       outdir: out,
       bundle: true,
       splitting: true,
@@ -117,9 +118,23 @@ const setups = {
     const { rollup } = await import('rollup');
     const { nodeResolve } = await import('@rollup/plugin-node-resolve');
     const out = join(work, 'out-rollup');
-    const bundle = await rollup({ input: [join(app, 'main.js'), join(app, 'worker.js')], plugins: [nodeResolve({ browser: true })], onwarn: () => {} });
+    // Rollup emits no worker for `new Worker(new URL(...))`: the pool's is an entry point.
+    const input = { main: join(app, 'main.js'), worker: join(app, 'worker.js'), 'pool-worker': 'dicom-pixels/pool-worker' };
+    const bundle = await rollup({ input, plugins: [nodeResolve({ browser: true, rootDir: work })], onwarn: () => {} });
     await bundle.write({ dir: out, format: 'es', entryFileNames: '[name].js' });
     await bundle.close();
+    cpSync(join(app, 'index.html'), join(out, 'index.html'));
+    return serve(out);
+  },
+  async webpack() {
+    const { default: webpack } = await import('webpack');
+    const out = join(work, 'out-webpack');
+    const stats = await new Promise((resolve, reject) =>
+      webpack({ mode: 'production', context: work, entry: { main: './app/main.js' }, output: { path: out, filename: '[name].js' }, devtool: false, performance: { hints: false } }, (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+    if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
     cpSync(join(app, 'index.html'), join(out, 'index.html'));
     return serve(out);
   },
@@ -199,7 +214,7 @@ async function runPage(url, suite, urls, options = {}) {
 }
 
 const urls = FIXTURES.map((file) => `/fixtures/${file}`);
-const suites = ['main', 'worker'];
+const suites = ['main', 'worker', 'pool'];
 try {
   for (const [name, setup] of Object.entries(setups)) {
     let server;

@@ -1,5 +1,5 @@
 // The test page: run.mjs calls window.runSuite(name, urls) and compares what comes back.
-import { configure, decodeFile } from 'dicom-pixels';
+import { configure, createDecoderPool, decodeFile } from 'dicom-pixels';
 import { decodeFixture } from './suite.js';
 
 const suites = {
@@ -21,6 +21,15 @@ const suites = {
       const wasmBaseUrl = options.wasmBaseUrl && new URL(options.wasmBaseUrl, location.href).href;
       worker.postMessage({ urls: urls.map((url) => new URL(url, location.href).href), wasmBaseUrl });
     });
+  },
+  /** Through the decoder pool (two workers), inputs transferred. */
+  async pool(urls) {
+    const pool = createDecoderPool({ size: 2 });
+    try {
+      return await Promise.all(urls.map((url) => decodeFixture((bytes) => pool.decodeFile(bytes, { transfer: true }), url)));
+    } finally {
+      await pool.close();
+    }
   },
 };
 
