@@ -127,6 +127,10 @@ export interface TransferSyntaxInfo {
   uid: string;
   name: string;
   lossless: boolean;
+  /** The decoder family: 'native', 'deflate', 'rle', 'jpeg', 'jpeg-ls', 'jpeg-2000' or 'htj2k'. */
+  decoder: string;
+  /** What decodes it: this package's kernels or the codec library named (e.g. 'CharLS'). */
+  codec: string;
 }
 
 /**

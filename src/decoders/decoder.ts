@@ -24,6 +24,8 @@ export interface DecodeContext {
 export interface Decoder {
   /** Family name, for messages and benchmarks; uids.ts says which syntaxes are this family's. */
   readonly name: DecoderFamily;
+  /** What decodes the codestream, for people: the kernels of this package or the library named. */
+  readonly codec: string;
   prepare?(fragments: readonly Uint8Array[], info: PixelInfo, context: DecodeContext): Promise<unknown> | undefined;
   /** Decode one frame's fragments (native data: one element). */
   decode(fragments: readonly Uint8Array[], info: PixelInfo, context: DecodeContext): RawFrame;

@@ -20,6 +20,7 @@ const MIN_CHUNK = 16384;
  */
 export const deflateDecoder: Decoder = {
   name: 'deflate',
+  codec: 'fflate (inflate), then the native reader',
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
     const chromaSubsampled = nativeChromaSubsampled(info);
     const expected = frameBytes(info, { chromaSubsampled });

@@ -31,6 +31,7 @@ const SOF_LOSSLESS = 0xc3;
  */
 export const jpegDecoder: Decoder = {
   name: 'jpeg',
+  codec: 'dicom-pixels (libjpeg-turbo for 8-bit DCT)',
   // No prepare: which decoder takes a frame is known only from its header, and the kernels
   // decode most. The first frame for libjpeg-turbo finds it unloaded (CodecNotReady) and is
   // decoded again once it is loaded.

@@ -388,6 +388,7 @@ function checkStream(stream: Codestream, info: PixelInfo, transferSyntaxUID: str
 /** JPEG 2000 Lossless, JPEG 2000, and Part 2 multi-component (.92, .93), decoded by OpenJPEG. */
 export const jpeg2000Decoder: Decoder = {
   name: 'jpeg-2000',
+  codec: 'OpenJPEG',
   prepare: () => preload(OPENJPEG.loader),
   decode: (fragments, info, context) => decodeJ2k(OPENJPEG, fragments, info, context),
 };
@@ -398,6 +399,7 @@ export const jpeg2000Decoder: Decoder = {
  */
 export const htj2kDecoder: Decoder = {
   name: 'htj2k',
+  codec: 'OpenJPH (OpenJPEG for streams it cannot decode)',
   // OpenJPH decodes nearly every HTJ2K stream; a stream only OpenJPEG decodes right finds it
   // unloaded the first time (CodecNotReady) and loads it then, so no header is read twice here.
   prepare: () => preload(openjph),

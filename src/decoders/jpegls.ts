@@ -11,6 +11,7 @@ import { codecFrame, type Decoder } from './decoder.js';
  */
 export const jpeglsDecoder: Decoder = {
   name: 'jpeg-ls',
+  codec: 'CharLS',
   prepare: () => preload(charls),
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
     // CharLS is slow to fail on a cut or inconsistent stream (seconds for a few KB), and decodes

@@ -59,6 +59,7 @@ export function nativeFrame(info: PixelInfo, ptr: number, chromaSubsampled: bool
  */
 export const nativeDecoder: Decoder = {
   name: 'native',
+  codec: 'dicom-pixels',
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
     const available = fragments.reduce((sum, part) => sum + part.length, 0);
     const { needed, chromaSubsampled } = nativeFrameLayout(info, available, transferSyntaxUID);

@@ -33,6 +33,7 @@ function decodeBits(fragments: readonly Uint8Array[], info: PixelInfo, kernels: 
 /** RLE Lossless, PS3.5 Annex G, decoded by the AssemblyScript kernels. */
 export const rleDecoder: Decoder = {
   name: 'rle',
+  codec: 'dicom-pixels',
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
     if (info.bitsAllocated === 1) return decodeBits(fragments, info, kernels, transferSyntaxUID);
     const bytesPerSample = info.bitsAllocated / 8;
