@@ -58,6 +58,12 @@ describe('createDecoderPool (Node worker_threads)', () => {
     const options = { modalityLut: { rescaleSlope: 2, rescaleIntercept: -1 } };
     same(await pool({ size: 1 }).decodeFrame([native.subarray(0, 2), native.subarray(2)], '1.2.840.10008.1.2.1', info, { ...options, transfer: true }), await api.decodeFrame(new Uint8Array([0xff, 0x0f, 0x05, 0x00]), '1.2.840.10008.1.2.1', info, options));
     expect(native.byteLength).toBe(0);
+    // Without transfer, only the view's bytes travel (a copy); the caller's buffer stays whole.
+    const file = new Uint8Array(64 * 1024);
+    file.set([0xff, 0x0f, 0x05, 0x00], 1000);
+    const frame2 = await pool({ size: 1 }).decodeFrame(file.subarray(1000, 1004), '1.2.840.10008.1.2.1', info, options);
+    same(frame2, await api.decodeFrame(new Uint8Array([0xff, 0x0f, 0x05, 0x00]), '1.2.840.10008.1.2.1', info, options));
+    expect(file.byteLength).toBe(64 * 1024);
   });
 
   it('decodes straight into an `into` on a SharedArrayBuffer, and fills any other `into`', async () => {

@@ -36,6 +36,7 @@ export interface PoolTaskOptions {
   /**
    * Hand the input's ArrayBuffer(s) to the worker instead of copying them (default false). The
    * caller's buffer is detached afterwards: all of it, even when the input is a view of a part.
+   * Without it, exactly the input's bytes are copied (one copy, not the whole underlying buffer).
    */
   transfer?: boolean | undefined;
 }
@@ -193,7 +194,7 @@ export function createDecoderPool(options: DecoderPoolOptions = {}): DecoderPool
   }
 
   function submit(request: Request, decodeOptions: DecodeOptions & PoolTaskOptions, inputs: readonly Uint8Array[], context: Task['context']): Promise<DecodedFrame> {
-    const { signal, priority = 0, transfer = false } = decodeOptions;
+    const { signal, priority = 0 } = decodeOptions;
     if (closed) return Promise.reject(new DecodeError('WORKER_FAILED', 'the pool is closed', context.transferSyntaxUID, { frame: context.frame, codec: 'pool' }));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<DecodedFrame>((resolve, reject) => {
@@ -201,7 +202,7 @@ export function createDecoderPool(options: DecoderPoolOptions = {}): DecoderPool
       const shared = into !== undefined && isShared(into.buffer);
       // A shared `into` travels to the worker; any other stays here (cloning it would copy it).
       if (into !== undefined && !shared) delete request.options.into;
-      const buffers = transfer ? [...new Set(inputs.map((part) => part.buffer))].filter((buffer): buffer is ArrayBuffer => !isShared(buffer)) : [];
+      const buffers = [...new Set(inputs.map((part) => part.buffer))].filter((buffer): buffer is ArrayBuffer => !isShared(buffer));
       const task: Task = { id: request.id, request, transfer: buffers, priority, into: shared ? undefined : into, sharedInto: shared ? into : undefined, signal, settled: false, resolve, reject, context };
       if (signal) {
         signal.addEventListener(
@@ -222,6 +223,15 @@ export function createDecoderPool(options: DecoderPoolOptions = {}): DecoderPool
     });
   }
 
+  /**
+   * The input as it travels: with `transfer`, the caller's views and their buffers; else a copy
+   * of exactly each view's bytes, transferred (posting a view would clone its whole buffer: all
+   * of a file for one frame's subarray). Views on a SharedArrayBuffer are shared as they are.
+   */
+  function outgoing(parts: readonly Uint8Array[], transfer: boolean | undefined): Uint8Array[] {
+    return transfer ? [...parts] : parts.map((part) => (isShared(part.buffer) ? part : part.slice()));
+  }
+
   /** The decode's own options, without the pool's. */
   function decodeOptionsOf<T extends DecodeOptions & PoolTaskOptions>(given: T): Omit<T, keyof PoolTaskOptions> {
     const { signal: _signal, priority: _priority, transfer: _transfer, ...rest } = given;
@@ -235,12 +245,14 @@ export function createDecoderPool(options: DecoderPoolOptions = {}): DecoderPool
     },
     decodeFrame(data, transferSyntaxUID, info, given = {}) {
       const id = nextId++;
-      const parts = data instanceof Uint8Array ? [data] : [...data];
-      return submit({ id, configuration: currentConfiguration(), kind: 'frame', data, transferSyntaxUID, info, options: decodeOptionsOf(given) }, given, parts, { transferSyntaxUID });
+      const parts = outgoing(data instanceof Uint8Array ? [data] : data, given.transfer);
+      const sent = data instanceof Uint8Array ? parts[0]! : parts;
+      return submit({ id, configuration: currentConfiguration(), kind: 'frame', data: sent, transferSyntaxUID, info, options: decodeOptionsOf(given) }, given, parts, { transferSyntaxUID });
     },
     decodeFile(bytes, given = {}) {
       const id = nextId++;
-      return submit({ id, configuration: currentConfiguration(), kind: 'file', bytes, options: decodeOptionsOf(given) }, given, [bytes], { frame: given.frame ?? 0 });
+      const [sent] = outgoing([bytes], given.transfer);
+      return submit({ id, configuration: currentConfiguration(), kind: 'file', bytes: sent!, options: decodeOptionsOf(given) }, given, [sent!], { frame: given.frame ?? 0 });
     },
     close() {
       closed = true;
