@@ -4,7 +4,8 @@
  * dev server, no bundler with an import map) against the package as npm installs it, and every
  * transfer-syntax family's fixture decoded on the main thread, in a module worker and through the
  * decoder pool must hash equal to the Node decode. A page under a Content Security Policy without
- * 'wasm-unsafe-eval' must get CODEC_UNAVAILABLE.
+ * 'wasm-unsafe-eval' must get CODEC_UNAVAILABLE. The viewer page (test/browser/viewer.mjs) must
+ * draw known fixtures with the grey levels their references give.
  *
  * Usage: npm run test:browser   (after npm run build; CHROMIUM=/path/to/chromium to override)
  */
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { chromium } from 'playwright-core';
 import sirv from 'sirv';
+import { checkViewer } from './viewer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = join(root, 'build', 'browser-test');
@@ -276,6 +278,15 @@ try {
   } finally {
     await csp.close();
   }
+
+  // The viewer page (npm run demo:web) shows what the fixtures' references say.
+  const screenshotPath = join(root, 'build', 'viewer.png');
+  const viewer = await checkViewer(browser, { screenshotPath });
+  if (!viewer.ok) {
+    failures += viewer.failures.length || 1;
+    for (const failure of viewer.failures) console.error(`FAIL viewer: ${failure}`);
+  }
+  report.push(['viewer page', 'pool', viewer.ok ? `ok (screenshot ${join('build', 'viewer.png')})` : 'wrong']);
 } finally {
   await browser.close();
 }
