@@ -14,6 +14,7 @@ export const ERROR_MESSAGES = {
   FRAME_TOO_LARGE: 'the frame is larger than the decode limit',
   CODEC_UNAVAILABLE: 'a WebAssembly module could not be loaded',
   WORKER_FAILED: 'a decoder pool worker failed',
+  FETCH_FAILED: 'a DICOMweb request failed',
 } as const;
 
 export type DecodeErrorCode = keyof typeof ERROR_MESSAGES;

@@ -11,6 +11,18 @@ export { renderFrame, type RenderOptions, type RenderedFrame } from './render/re
 export { thumbnail, type Thumbnail, type ThumbnailOptions } from './render/thumbnail.js';
 export { configure, type Configuration } from './config.js';
 export { createDecoderPool, type DecoderPool, type DecoderPoolOptions, type PoolTaskOptions } from './pool/pool.js';
+export {
+  decodeFramesResponse,
+  fetchFrames,
+  fetchImage,
+  imageFromMetadata,
+  type DicomWebImage,
+  type FetchedFrame,
+  type FetchFramesOptions,
+  type RequestOptions,
+} from './dicomweb/wado.js';
+export { framesAcceptHeader, type AcceptOptions } from './dicomweb/media.js';
+export type { JsonAttribute, JsonDataset } from './dicomweb/json.js';
 export { DecodeError, ERROR_MESSAGES, type DecodeErrorCode } from './errors.js';
 export type {
   DecodedFrame,

@@ -52,11 +52,36 @@ export function parseDicom(bytes: Uint8Array): ParsedDicom {
       read.stoppedEarly === undefined ? undefined : { cause: read.stoppedEarly },
     );
   }
-  const pixelElement = dataSet.elements[pixelDataTag]!;
+  const described = describeImage(dataSet, pixelDataTag, read.littleEndian, transferSyntaxUID);
+  const frameData = makeFrameReader(dataSet, pixelDataTag, described.info, described.numberOfFrames, transferSyntaxUID, read.pixelDataError);
+  const { checkIndex, ...image } = described;
+  return {
+    ...image,
+    frameData(index) {
+      checkIndex(index);
+      return frameData(index);
+    },
+  };
+}
 
-  const info = readPixelInfo(dataSet, pixelDataTag, read.littleEndian);
+/** What a dataset says about its pixels: a DicomImage without its frames. */
+export type ImageDescription = Omit<ParsedDicom, 'frameData'> & {
+  /** FRAME_OUT_OF_RANGE unless `index` is one of the image's frames. */
+  checkIndex(index: number): void;
+};
+
+/**
+ * The pixel attributes, frame count and LUTs of a dataset (a Part 10 file's, or one made from
+ * DICOM JSON metadata): the one place where the Image Pixel, Modality LUT, VOI LUT and
+ * functional-group rules are applied to a whole instance.
+ *
+ * @param pixelDataTag which of Pixel Data / Float / Double Float Pixel Data holds the pixels.
+ * @throws {DecodeError} INVALID_PIXEL_INFO as readPixelInfo and readModalityLut.
+ */
+export function describeImage(dataSet: DataSet, pixelDataTag: string, littleEndian: boolean, transferSyntaxUID: string): ImageDescription {
+  const info = readPixelInfo(dataSet, pixelDataTag, littleEndian);
   const numberOfFrames = readNumberOfFrames(dataSet);
-  const context: ReadContext = { littleEndian: read.littleEndian, pixelRepresentation: info.pixelRepresentation };
+  const context: ReadContext = { littleEndian, pixelRepresentation: info.pixelRepresentation };
 
   const shared = sequenceItem(dataSet, TAG.sharedFunctionalGroupsSequence);
   const perFrame = (index: number): DataSet | undefined => sequenceItem(dataSet, TAG.perFrameFunctionalGroupsSequence, index);
@@ -75,12 +100,11 @@ export function parseDicom(bytes: Uint8Array): ParsedDicom {
     }
   };
 
-  const frameData = makeFrameReader(dataSet, pixelDataTag, info, numberOfFrames, transferSyntaxUID, read.pixelDataError);
-
-  const parsed: ParsedDicom = {
+  const described: ImageDescription = {
     transferSyntaxUID,
     numberOfFrames,
     info,
+    checkIndex,
     frameModalityLut(index) {
       checkIndex(index);
       return readFunctionalGroupRescale(perFrame(index)) ?? modalityLut;
@@ -89,16 +113,12 @@ export function parseDicom(bytes: Uint8Array): ParsedDicom {
       checkIndex(index);
       return readFunctionalGroupVoiLut(perFrame(index), context) ?? sharedVoiLut ?? topLevelVoiLut;
     },
-    frameData(index) {
-      checkIndex(index);
-      return frameData(index);
-    },
   };
-  if (modalityLut) parsed.modalityLut = modalityLut;
-  if (voiLut) parsed.voiLut = voiLut;
+  if (modalityLut) described.modalityLut = modalityLut;
+  if (voiLut) described.voiLut = voiLut;
   const presentationLutShape = readString(dataSet, TAG.presentationLutShape)?.toUpperCase();
-  if (presentationLutShape === 'IDENTITY' || presentationLutShape === 'INVERSE') parsed.presentationLutShape = presentationLutShape;
-  return parsed;
+  if (presentationLutShape === 'IDENTITY' || presentationLutShape === 'INVERSE') described.presentationLutShape = presentationLutShape;
+  return described;
 }
 
 /** The per-frame byte reader for native or encapsulated Pixel Data. */

@@ -1,0 +1,160 @@
+// WADO-RS client: DICOM JSON metadata (pydicom's to_json_dict, with BulkDataURIs and
+// InlineBinary) and frames served by a local server the way PS3.18 says (multipart/related,
+// transfer-syntax parameters), decoded to each source fixture's reference; and the ways an
+// answer goes wrong. fixtures/dicomweb/ holds the metadata and frame bytes (make_dicomweb.py).
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeFramesResponse, fetchFrames, fetchImage, framesAcceptHeader, openDicom, type FetchedFrame } from '../src/index.js';
+import { firstDifference, fixtureBytes, FIXTURES, manifest, readNpy } from './helpers.js';
+
+interface Case {
+  case: string;
+  source: string;
+  transferSyntaxUID: string;
+  frames: number;
+}
+const CASES = (JSON.parse(readFileSync(new URL('dicomweb/cases.json', FIXTURES), 'utf8')) as { cases: Case[] }).cases;
+const caseFile = (name: string, file: string) => readFileSync(new URL(`dicomweb/cases/${name}/${file}`, FIXTURES));
+
+const MEDIA: Record<string, string> = {
+  '1.2.840.10008.1.2.1': 'application/octet-stream',
+  '1.2.840.10008.1.2.5': 'image/dicom-rle',
+  '1.2.840.10008.1.2.4.80': 'image/jls',
+  '1.2.840.10008.1.2.4.90': 'image/jp2',
+  '1.2.840.10008.1.2.4.201': 'image/jphc',
+  '1.2.840.10008.1.2.4.70': 'image/jpeg',
+};
+
+/** A multipart/related body of frames, as a server writes it (with or without a preamble). */
+function multipart(boundary: string, parts: { type: string; body: Uint8Array }[], preamble = ''): Buffer {
+  const chunks: Buffer[] = [Buffer.from(preamble)];
+  parts.forEach((part, i) => {
+    chunks.push(Buffer.from(`${i ? '\r\n' : ''}--${boundary}\r\nContent-Type: ${part.type}\r\nContent-Location: frame-${i + 1}\r\n\r\n`), Buffer.from(part.body));
+  });
+  chunks.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+// /{mode}/instances/{case}/(metadata|bulk/x|frames/1,2)
+let server: Server;
+let base = '';
+const requests: { url: string; accept: string | undefined }[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push({ url: req.url!, accept: req.headers.accept });
+    const match = /^\/([a-z-]+)\/instances\/([a-z0-9_]+)\/(metadata|bulk\/[^/]+|frames\/[0-9,]+)$/.exec(req.url!);
+    if (!match) return void res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":"no such resource"}');
+    const [, mode, name, resource] = match as unknown as [string, string, string, string];
+    const entry = CASES.find((c) => c.case === name);
+    if (!entry) return void res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":"no such instance"}');
+    if (resource === 'metadata') return void res.writeHead(200, { 'Content-Type': 'application/dicom+json' }).end(caseFile(name, 'metadata.json'));
+    if (resource.startsWith('bulk/')) {
+      const body = caseFile(name, resource);
+      return void res.writeHead(200, { 'Content-Type': 'multipart/related; type="application/octet-stream"; boundary=bulk' }).end(multipart('bulk', [{ type: 'application/octet-stream', body }]));
+    }
+    const numbers = resource.slice('frames/'.length).split(',').map(Number);
+    const type = `${MEDIA[entry.transferSyntaxUID]}; transfer-syntax=${entry.transferSyntaxUID}`;
+    const parts = numbers.map((n) => ({ type: mode === 'unsupported' ? 'image/x-unknown' : type, body: caseFile(name, `frames/${n}.bin`) }));
+    const body = multipart('frames-b0undary', parts, mode === 'preamble' ? '\r\nthis is a preamble\r\n' : '');
+    const contentType = `multipart/related; type="${MEDIA[entry.transferSyntaxUID]}"; boundary=${mode === 'wrong-boundary' ? 'other' : 'frames-b0undary'}`;
+    if (mode === 'truncated') return void res.writeHead(200, { 'Content-Type': contentType }).end(body.subarray(0, body.length >> 1));
+    if (mode === 'slow') {
+      res.writeHead(200, { 'Content-Type': contentType });
+      res.write(body.subarray(0, 10));
+      return; // never finishes
+    }
+    res.writeHead(200, { 'Content-Type': contentType }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => {
+  server.closeAllConnections();
+  server.close(() => resolve());
+}));
+
+async function all(frames: AsyncIterable<FetchedFrame>): Promise<FetchedFrame[]> {
+  const out: FetchedFrame[] = [];
+  for await (const frame of frames) out.push(frame);
+  return out;
+}
+
+/** The source fixture's reference values of frame `index` (real-world values, or RGB for palettes). */
+const palettes = (JSON.parse(readFileSync(new URL('color/manifest.json', FIXTURES), 'utf8')) as { palette: { file: string; stored: string }[] }).palette.map((entry) => ({
+  file: `color/${entry.file}`,
+  stored: `color/${entry.stored}`,
+  modality: null,
+}));
+function reference(source: string, index: number, frames: number): ArrayLike<number> {
+  const entry = [...manifest.fixtures, ...palettes].find((f) => f.file === source)!;
+  const data = readNpy(entry.modality ?? entry.stored).data;
+  const length = data.length / frames;
+  return Array.prototype.slice.call(data, index * length, (index + 1) * length) as number[];
+}
+
+describe('fetchFrames (WADO-RS)', () => {
+  for (const entry of CASES) {
+    it(`${entry.case}: every frame decodes to the reference of ${entry.source}`, async () => {
+      const numbers = Array.from({ length: entry.frames }, (_, i) => i + 1);
+      const frames = await all(fetchFrames(`${base}/ok/instances/${entry.case}`, numbers));
+      expect(frames.map((f) => f.frameNumber)).toEqual(numbers);
+      for (const [i, frame] of frames.entries()) {
+        expect(frame.transferSyntaxUID).toBe(entry.transferSyntaxUID);
+        expect(firstDifference(frame.pixels, reference(entry.source, i, entry.frames))).toBe(-1);
+      }
+    });
+  }
+
+  it('metadata: the same pixel attributes and LUTs as the Part 10 file (BulkDataURI, InlineBinary and Value forms)', async () => {
+    for (const entry of CASES) {
+      const image = await fetchImage(`${base}/ok/instances/${entry.case}`);
+      const file = openDicom(fixtureBytes(entry.source));
+      expect(image.info).toEqual(file.info);
+      expect(image.numberOfFrames).toBe(file.numberOfFrames);
+      expect(image.transferSyntaxUID).toBe(file.transferSyntaxUID);
+      expect(image.modalityLut).toEqual(file.modalityLut);
+      expect(image.voiLut).toEqual(file.voiLut);
+      for (let i = 0; i < file.numberOfFrames; i++) expect(image.frameModalityLut(i)).toEqual(file.frameModalityLut(i));
+    }
+    expect(requests.some((r) => r.url.includes('/bulk/'))).toBe(true);
+  });
+
+  it('skips a preamble before the first boundary', async () => {
+    const [frame] = await all(fetchFrames(`${base}/preamble/instances/ct_s16_native`));
+    expect(firstDifference(frame!.pixels, reference('dicom/ct_s16.evrle.dcm', 0, 1))).toBe(-1);
+  });
+
+  it('asks for the stored syntax first, then each syntax it decodes', async () => {
+    const accept = framesAcceptHeader();
+    expect(accept.startsWith('multipart/related; type="application/octet-stream"; transfer-syntax=*, ')).toBe(true);
+    expect(accept).toContain('multipart/related; type="image/jphc"; transfer-syntax=1.2.840.10008.1.2.4.201; q=');
+    expect(framesAcceptHeader({ prefer: ['1.2.840.10008.1.2.4.80'], original: false })).toBe('multipart/related; type="image/jls"; transfer-syntax=1.2.840.10008.1.2.4.80');
+    await all(fetchFrames(`${base}/ok/instances/ct_s16_native`));
+    expect(requests.at(-1)!.accept).toBe(accept);
+  });
+
+  it('gives each way an answer goes wrong as a DecodeError', async () => {
+    const run = (path: string, frames = [1]) => all(fetchFrames(`${base}/${path}`, frames));
+    await expect(run('ok/instances/nothing_here')).rejects.toMatchObject({ name: 'DecodeError', code: 'FETCH_FAILED', message: expect.stringMatching(/HTTP 404/) });
+    await expect(run('truncated/instances/ct_s16_native')).rejects.toMatchObject({ code: 'TRUNCATED' });
+    await expect(run('wrong-boundary/instances/ct_s16_native')).rejects.toMatchObject({ code: 'CORRUPT_DATA', message: expect.stringMatching(/boundary "other"/) });
+    await expect(run('unsupported/instances/ct_s16_native')).rejects.toMatchObject({ code: 'UNSUPPORTED_TRANSFER_SYNTAX', frame: 0, message: expect.stringMatching(/image\/x-unknown/) });
+    await expect(run('ok/instances/ct_s16_native', [0])).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(all(fetchFrames(`${base}/slow/instances/ct_s16_native`, [1], { signal: AbortSignal.timeout(300) }))).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(all(fetchFrames('http://127.0.0.1:9/instances/x'))).rejects.toMatchObject({ code: 'FETCH_FAILED' });
+  });
+
+  it('a response with fewer parts than frames requested is TRUNCATED, after the frames that came', async () => {
+    const image = await fetchImage(`${base}/ok/instances/mf_rescale_rle`);
+    const response = await fetch(`${base}/ok/instances/mf_rescale_rle/frames/1,2`);
+    const got: number[] = [];
+    await expect(
+      (async () => {
+        for await (const frame of decodeFramesResponse(response, image, [1, 2, 3])) got.push(frame.frameNumber);
+      })(),
+    ).rejects.toMatchObject({ code: 'TRUNCATED', message: expect.stringMatching(/2 of 3 frames/) });
+    expect(got).toEqual([1, 2]);
+  });
+});
