@@ -17,6 +17,7 @@ import { outputTypeNamed } from '../pipeline/output.js';
 import { encodeNpy } from './npy.js';
 import { addThumbnailCommand } from './thumbnail.js';
 import { addBenchCommand } from './bench.js';
+import { addServeCommand } from './serve.js';
 
 
 /** A user-facing failure: printed as one line, no stack. */
@@ -117,6 +118,7 @@ program
 
 addThumbnailCommand(program);
 addBenchCommand(program);
+addServeCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;

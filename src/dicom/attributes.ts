@@ -11,6 +11,9 @@ import { readDecimal, readInteger, readString, readUint16, sequenceItem } from '
 /** Tags in dicom-parser's `xGGGGEEEE` form. */
 export const TAG = {
   transferSyntaxUID: 'x00020010',
+  sopInstanceUID: 'x00080018',
+  studyInstanceUID: 'x0020000d',
+  seriesInstanceUID: 'x0020000e',
   samplesPerPixel: 'x00280002',
   photometricInterpretation: 'x00280004',
   planarConfiguration: 'x00280006',

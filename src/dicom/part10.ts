@@ -176,3 +176,24 @@ function makeFrameReader(
   };
   return (index) => nativeFrame(source, info, index);
 }
+
+/** The UIDs that name an instance in DICOMweb URLs (PS3.18 10.4.1). */
+export interface InstanceUids {
+  studyInstanceUID: string | undefined;
+  seriesInstanceUID: string | undefined;
+  sopInstanceUID: string | undefined;
+}
+
+/**
+ * Study, Series and SOP Instance UIDs of a file.
+ *
+ * @throws {DecodeError} NOT_DICOM when the bytes are not DICOM.
+ */
+export function readInstanceUids(bytes: Uint8Array): InstanceUids {
+  const { dataSet } = readDataset(bytes);
+  return {
+    studyInstanceUID: readString(dataSet, TAG.studyInstanceUID),
+    seriesInstanceUID: readString(dataSet, TAG.seriesInstanceUID),
+    sopInstanceUID: readString(dataSet, TAG.sopInstanceUID),
+  };
+}

@@ -6,7 +6,8 @@
 import { encode } from 'fast-png';
 import { invalidValue } from '../validate.js';
 import { decodeImageFrame } from '../file.js';
-import { parseDicom } from '../dicom/part10.js';
+import { parseDicom, type ParsedDicom } from '../dicom/part10.js';
+import type { VoiLut } from '../types.js';
 import { transferSyntax } from '../uids.js';
 import { renderInKernels, type RenderedFrame } from './render.js';
 
@@ -62,13 +63,35 @@ export async function thumbnail(bytes: Uint8Array, options: ThumbnailOptions = {
   }
   const image = parseDicom(bytes);
   const index = frame === 'middle' ? Math.floor((image.numberOfFrames - 1) / 2) : frame;
+  const rendered = await renderImageFrame(image, index, { size, maxFrameBytes: options.maxFrameBytes });
+  return { png: encodePng(rendered), width: rendered.width, height: rendered.height };
+}
+
+/** Options of {@link renderImageFrame}. */
+export interface RenderImageOptions {
+  /** Longest side in pixels; never upscaled. Default: the frame's own size. */
+  size?: number | undefined;
+  /** A window instead of the frame's own VOI LUT (grey frames). */
+  voiLut?: VoiLut | undefined;
+  /** As in DecodeOptions. */
+  maxFrameBytes?: number | undefined;
+}
+
+/**
+ * Render frame `index` of an image (a parsed file, or DICOMweb metadata with frame bytes) for
+ * display: its Modality LUT, its VOI LUT or window (or `voiLut`), MONOCHROME1 and Presentation
+ * LUT Shape INVERSE inverted, colour as RGB over its stored bits, downscaled to `size`. JPEG
+ * 2000 and HTJ2K frames decode at the coarsest resolution level that still covers the size.
+ */
+export function renderImageFrame(image: ParsedDicom, index: number, options: RenderImageOptions = {}): Promise<RenderedFrame> {
   const { rows, columns } = image.info;
-  const level = transferSyntax(image.transferSyntaxUID)?.resolutionLevels ? resolutionLevelFor(Math.max(rows, columns), size) : 0;
+  const size = options.size;
+  const level = size !== undefined && transferSyntax(image.transferSyntaxUID)?.resolutionLevels ? resolutionLevelFor(Math.max(rows, columns), size) : 0;
   const palette = image.info.photometricInterpretation === 'PALETTE COLOR';
-  const voiLut = image.frameVoiLut(index);
-  const renderOptions = { ...(image.presentationLutShape && { presentationLutShape: image.presentationLutShape }), size };
+  const voiLut = options.voiLut ?? image.frameVoiLut(index);
+  const renderOptions = { ...(image.presentationLutShape && { presentationLutShape: image.presentationLutShape }), ...(size !== undefined && { size }) };
   // Rendered from the decode's result where it is, in kernel memory: no copy out and back in.
-  const rendered = await decodeImageFrame(
+  return decodeImageFrame(
     image,
     index,
     {
@@ -83,5 +106,4 @@ export async function thumbnail(bytes: Uint8Array, options: ThumbnailOptions = {
       return renderInKernels(kernels, frame, renderOptions, bits);
     },
   );
-  return { png: encodePng(rendered), width: rendered.width, height: rendered.height };
 }
