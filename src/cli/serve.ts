@@ -280,8 +280,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     filename: new URL('./serve-worker.js', import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
-    maxQueue: options.queue ?? 64 * workers,
   });
+  // Renders waiting or running: past the workers and the queue, a request is refused (503) at
+  // once rather than left to wait behind work the server cannot finish in time.
+  const capacity = workers + (options.queue ?? 64 * workers);
+  let outstanding = 0;
   const cache = new ByteCache<{ body: Uint8Array; etag: string; type: string; width: number; height: number }>(options.cacheBytes ?? 64 * 2 ** 20);
   const inFlight = new Map<string, Promise<{ body: Uint8Array; etag: string; type: string; width: number; height: number; decodeMs: number }>>();
   const started = Date.now();
@@ -290,7 +293,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not supported`, { Allow: 'GET, HEAD' });
     if (url.pathname === '/healthz') {
-      const body = JSON.stringify({ status: 'ok', workers, queued: pool.queueSize, running: pool.utilization, uptimeSeconds: Math.round((Date.now() - started) / 1000), mode: options.folder ? 'folder' : 'upstream' });
+      const body = JSON.stringify({ status: 'ok', workers, outstanding, capacity, uptimeSeconds: Math.round((Date.now() - started) / 1000), mode: options.folder ? 'folder' : 'upstream' });
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(body);
       return 200;
     }
@@ -314,14 +317,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!pending) {
         pending = (async () => {
           const signal = AbortSignal.timeout(timeoutMs);
-          const task = await source.task(study, series, instance, frame, signal);
+          if (outstanding >= capacity) throw new HttpError(503, `the render queue is full (${capacity - workers} waiting)`, { 'Retry-After': '1' });
+          outstanding++;
           let rendered: RenderResult;
           try {
+            const task = await source.task(study, series, instance, frame, signal);
             rendered = await pool.run({ ...task, window: query.window, viewport, type, quality: query.quality } as RenderTask, { signal });
           } catch (error) {
-            if (signal.aborted) throw new HttpError(504, `rendering did not finish in ${timeoutMs / 1000} s`);
-            if (/queue is at limit/i.test(String((error as Error)?.message))) throw new HttpError(503, 'the render queue is full', { 'Retry-After': '1' });
+            if (signal.aborted && !(error instanceof HttpError)) throw new HttpError(504, `rendering did not finish in ${timeoutMs / 1000} s`);
             throw error;
+          } finally {
+            outstanding--;
           }
           if (!rendered.ok) throw new HttpError(STATUS_OF_CODE[rendered.code] ?? 500, rendered.message);
           const etag = `"${createHash('sha1').update(rendered.body).digest('base64url').slice(0, 22)}"`;
