@@ -14,6 +14,7 @@ import type { RunningServer, ServeOptions } from '../src/cli/serve.js';
 import { readInstanceUids } from '../src/dicom/part10.js';
 import { EXPLICIT_VR_LITTLE_ENDIAN, element, part10 } from '../scripts/dicom-writer.mjs';
 import { writeFileSync } from 'node:fs';
+import { startFakeDicomWeb, type FakeDicomWeb } from './dicomweb-server.js';
 import { fixtureBytes, FIXTURES, manifest, readNpy } from './helpers.js';
 
 const { startServer } = serveModule as unknown as { startServer: (options: ServeOptions) => Promise<RunningServer> };
@@ -186,6 +187,56 @@ describe('dicom-pixels serve (folder)', () => {
     } finally {
       await busy.close();
       rmSync(big, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('dicom-pixels serve --upstream (a local DICOMweb server, well and badly behaved)', () => {
+  let fake: FakeDicomWeb;
+  const proxies = new Map<string, RunningServer>();
+  /** A proxy of the fake server's `mode` (each a server of its own: the upstream URL is per server). */
+  const proxy = async (mode: string, timeout = 30): Promise<RunningServer> => {
+    const key = `${mode}/${timeout}`;
+    if (!proxies.has(key)) proxies.set(key, await startServer({ upstream: `${fake.base}/${mode}`, port: 0, workers: 1, timeout, log: null }));
+    return proxies.get(key)!;
+  };
+  const path = (name: string, resource: string) => `/studies/1.2.3/series/4.5.6/instances/${name}${resource}`;
+  beforeAll(async () => {
+    fake = await startFakeDicomWeb();
+  });
+  afterAll(async () => {
+    for (const running of proxies.values()) await running.close();
+    await fake.close();
+  });
+
+  it('renders what the upstream sends: a windowed CT frame, a palette whose LUTs are bulk data, a multi-frame thumbnail', async () => {
+    const ok = await proxy('ok');
+    const entry = manifest.fixtures.find((f) => f.file === 'dicom/ct_s16.evrle.dcm')!;
+    const hu = readNpy(entry.modality!).data;
+    const expected = Array.from(hu, (x) => Math.min(255, Math.max(0, Math.round(((x - 39.5) / 399 + 0.5) * 255))));
+    const response = await fetch(`${ok.url}${path('ct_s16_native', '/frames/1/rendered?window=40,400')}`);
+    expect(response.status).toBe(200);
+    expect(maxDifference(decodePng(new Uint8Array(await response.arrayBuffer())).data, expected)).toBeLessThanOrEqual(1);
+    const palette = await fetch(`${ok.url}${path('palette8_rle', '/rendered')}`);
+    expect(palette.status).toBe(200);
+    expect(maxDifference(decodePng(new Uint8Array(await palette.arrayBuffer())).data, readNpy('color/reference/palette8.rgb.npy').data)).toBe(0);
+    expect(fake.requests.some((r) => r.url.includes('palette8_rle/bulk/'))).toBe(true);
+    expect((await fetch(`${ok.url}${path('mf_rescale_rle', '/thumbnail')}`)).status).toBe(200);
+    expect(fake.requests.some((r) => r.url.endsWith('mf_rescale_rle/frames/2'))).toBe(true); // the middle of 3
+  });
+
+  it('gives each bad upstream answer its status, and leaves no request stuck', async () => {
+    const status = async (mode: string, name = 'ct_s16_native', timeout = 30) => (await fetch(`${(await proxy(mode, timeout)).url}${path(name, '/rendered')}`)).status;
+    expect(await status('ok', 'no_such_instance')).toBe(404);
+    expect(await status('truncated')).toBe(502);
+    expect(await status('wrong-boundary')).toBe(502);
+    expect(await status('unsupported')).toBe(415);
+    expect(await status('slow', 'ct_s16_native', 1)).toBe(504);
+    const unreachable = await startServer({ upstream: 'http://127.0.0.1:9/dicom-web', port: 0, workers: 1, log: null });
+    try {
+      expect((await fetch(`${unreachable.url}${path('x', '/rendered')}`)).status).toBe(502);
+    } finally {
+      await unreachable.close();
     }
   });
 });
