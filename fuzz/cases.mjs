@@ -5,6 +5,10 @@
 
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { deflateSync, inflateSync } from 'fflate';
+import { caseRandom, int, mulberry32, pick, weighted } from './random.mjs';
+import { loadWebSeeds, planWebCase } from './dicomweb.mjs';
+
+export { caseRandom, mulberry32 };
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url);
 
@@ -22,42 +26,11 @@ export function familyOf(transferSyntaxUID) {
   return ts.decoder === 'jpeg' && ts.lossless ? 'jpeg-lossless' : ts.decoder;
 }
 
-/** Codec families, each fuzzed on its own; `dataset` is the Part 10 reader (any seed, any input). */
-export const FAMILIES = [...new Set(TRANSFER_SYNTAXES.map((ts) => familyOf(ts.uid)).filter(Boolean)), 'dataset'];
-
-// ------------------------------------------------------------------ random numbers
-
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashString(text) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** The generator of one case: the same (seed, family, index) always gives the same plan. */
-export function caseRandom(seed, family, index) {
-  return mulberry32(hashString(`${seed}/${family}/${index}`));
-}
-
-const int = (rand, n) => Math.floor(rand() * n);
-const pick = (rand, list) => list[int(rand, list.length)];
-function weighted(rand, table) {
-  let total = 0;
-  for (const [, w] of table) total += w;
-  let r = rand() * total;
-  for (const [value, w] of table) if ((r -= w) < 0) return value;
-  return table[table.length - 1][0];
-}
+/**
+ * Codec families, each fuzzed on its own; `dataset` is the Part 10 reader (any seed, any input),
+ * `dicomweb` the WADO-RS client (metadata, frames answers; its seeds and plans: dicomweb.mjs).
+ */
+export const FAMILIES = [...new Set(TRANSFER_SYNTAXES.map((ts) => familyOf(ts.uid)).filter(Boolean)), 'dataset', 'dicomweb'];
 
 // ------------------------------------------------------------------ reading a seed
 
@@ -199,6 +172,7 @@ export function loadSeeds() {
 
 /** The seeds a family mutates (a seed's `good`: a valid fixture, whose decode is a sentinel). */
 export function familySeeds(seeds, family) {
+  if (family === 'dicomweb') return loadWebSeeds();
   return family === 'dataset' ? seeds : seeds.filter((seed) => seed.family === family);
 }
 
@@ -327,6 +301,7 @@ function fileOp(rand, length) {
 /** A case's plan: one to four mutations of one seed of the family. */
 export function planCase(seedBase, family, index, pool, donors) {
   const rand = caseRandom(seedBase, family, index);
+  if (family === 'dicomweb') return planWebCase(rand, index, pool);
   const seed = pick(rand, pool);
   const length = seed.meta.length + seed.prefix.length + 64 + (seed.pixel.native?.length ?? 0) +
     (seed.pixel.fragments?.reduce((n, f) => n + f.length + 8, 0) ?? 0);

@@ -1,6 +1,6 @@
 // The decoder pool in Node (worker_threads), through the built package: its worker script is
 // dist/pool/worker.js, so these tests import dist/ (npm test builds first).
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,7 @@ describe('createDecoderPool (Node worker_threads)', () => {
     await expect(failed).rejects.toMatchObject({ name: 'DecodeError', code: 'WORKER_FAILED', frame: 0 });
     await expect(failed).rejects.toThrow(/exited with code 3/);
     await expect(dying.decodeFile(bytes)).rejects.toMatchObject({ code: 'WORKER_FAILED' }); // a fresh worker, which dies again
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('close() rejects what is queued, lets the running task finish, and stops', async () => {
