@@ -38,6 +38,8 @@ export interface ServeOptions {
   timeout?: number | undefined;
   /** Bytes of rendered images kept (default 64 MiB). */
   cacheBytes?: number | undefined;
+  /** false: no render cache and no sharing of identical requests in flight (benchmarks). */
+  cache?: boolean | undefined;
   /** Where request logs go (one JSON object per line); default stdout, `null` for none. */
   log?: ((line: string) => void) | null | undefined;
 }
@@ -285,7 +287,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // once rather than left to wait behind work the server cannot finish in time.
   const capacity = workers + (options.queue ?? 64 * workers);
   let outstanding = 0;
-  const cache = new ByteCache<{ body: Uint8Array; etag: string; type: string; width: number; height: number }>(options.cacheBytes ?? 64 * 2 ** 20);
+  const caching = options.cache !== false;
+  const cache = new ByteCache<{ body: Uint8Array; etag: string; type: string; width: number; height: number }>(caching ? (options.cacheBytes ?? 64 * 2 ** 20) : 0);
   const inFlight = new Map<string, Promise<{ body: Uint8Array; etag: string; type: string; width: number; height: number; decodeMs: number }>>();
   const started = Date.now();
 
@@ -335,8 +338,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           cache.set(key, value);
           return value;
         })();
-        inFlight.set(key, pending);
-        pending.finally(() => inFlight.delete(key)).catch(() => {});
+        if (caching) {
+          inFlight.set(key, pending);
+          pending.finally(() => inFlight.delete(key)).catch(() => {});
+        }
       } else entry.cache = 'shared';
       result = await pending;
     }
@@ -420,9 +425,10 @@ export function addServeCommand(program: Command): void {
     .option('--queue <n>', 'tasks waiting beyond which requests get 503 (default: 64 per worker)', positiveInteger)
     .option('--timeout <seconds>', 'longest a request may take', positiveInteger, 30)
     .option('--quiet', 'no request logs')
-    .action(async (dir: string | undefined, flags: { upstream?: string; port: number; host: string; workers?: number; queue?: number; timeout: number; quiet?: boolean }) => {
+    .option('--no-cache', 'render every request (no cache of rendered images, no sharing of identical requests)')
+    .action(async (dir: string | undefined, flags: { upstream?: string; port: number; host: string; workers?: number; queue?: number; timeout: number; quiet?: boolean; cache: boolean }) => {
       if (!dir === !flags.upstream) throw new InvalidArgumentError('give a folder or --upstream URL (one of them)');
-      const running = await startServer({ folder: dir, upstream: flags.upstream, port: flags.port, host: flags.host, workers: flags.workers, queue: flags.queue, timeout: flags.timeout, log: flags.quiet ? null : undefined });
+      const running = await startServer({ folder: dir, upstream: flags.upstream, port: flags.port, host: flags.host, workers: flags.workers, queue: flags.queue, timeout: flags.timeout, cache: flags.cache, log: flags.quiet ? null : undefined });
       process.stderr.write(`dicom-pixels serve: ${running.url}/ (${dir ? `${running.instances} instances in ${dir}${running.duplicates ? `, ${running.duplicates} files with a SOP Instance UID seen before skipped` : ''}` : `proxying ${flags.upstream}`})\n`);
       const stop = () => void running.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
