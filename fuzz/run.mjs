@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAMILIES, FIXTURES, buildCase, loadSeeds } from './cases.mjs';
+import { buildWebCase, loadWebSeeds, webCaseFiles } from './dicomweb.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,7 +31,7 @@ const { values: args } = parseArgs({
 });
 
 /** The CI pass: a fixed seed and case count per family (about a minute and a half on 2 cores). */
-const CI_CASES = { native: 20000, rle: 20000, deflate: 10000, jpeg: 4000, 'jpeg-lossless': 20000, 'jpeg-ls': 3000, 'jpeg-2000': 10000, htj2k: 10000, dataset: 15000 };
+const CI_CASES = { native: 20000, rle: 20000, deflate: 10000, jpeg: 4000, 'jpeg-lossless': 20000, 'jpeg-ls': 3000, 'jpeg-2000': 10000, htj2k: 10000, dataset: 15000, dicomweb: 3000 };
 const HANG_MS = Number(args.hang ?? 10_000);
 const WORKER = new URL('./worker.mjs', import.meta.url);
 const FUZZ_DIR = new URL('fuzz/', FIXTURES);
@@ -115,11 +116,12 @@ async function withChild(name, work) {
 // ------------------------------------------------------------------ fuzzing one family
 
 const seedsByName = new Map(loadSeeds().map((s) => [s.name, s]));
+const webByName = new Map(loadWebSeeds().map((s) => [s.name, s]));
 
 function signature(finding) {
   const { plan, outcome } = finding;
   const message = (outcome.message ?? '').replace(/\d+/g, 'N').slice(0, 80);
-  const ts = seedsByName.get(plan.seed)?.transferSyntaxUID ?? '';
+  const ts = (seedsByName.get(plan.seed) ?? webByName.get(plan.seed))?.transferSyntaxUID ?? '';
   if (outcome.cls === 'slow' || outcome.cls === 'hang') return `${plan.family}|${outcome.cls}|${outcome.was ?? ''}|${ts}`;
   return `${plan.family}|${outcome.cls}|${outcome.code ?? ''}|${outcome.codec ?? ''}|${message}`;
 }
@@ -203,7 +205,7 @@ async function replanned(finding, seedBase) {
   const { planCase, familySeeds } = await import('./cases.mjs');
   const seeds = [...seedsByName.values()];
   const pool = familySeeds(seeds, finding.plan.family);
-  const donors = pool.filter((s) => s.pixel.fragments);
+  const donors = pool.filter((s) => s.pixel?.fragments);
   return planCase(seedBase, finding.plan.family, finding.plan.index, pool, donors.length ? donors : pool);
 }
 
@@ -212,11 +214,14 @@ function readFuzzManifest() {
 }
 
 function save(finding, seedBase) {
-  const bytes = buildCase(finding.plan, seedsByName);
-  const hash = createHash('sha1').update(bytes).digest('hex').slice(0, 10);
-  const file = `bad/${finding.plan.family}-${finding.outcome.cls}-${hash}.dcm`;
+  // A DICOMweb case is a metadata JSON and a frames answer, not one Part 10 file: a .json and a .body.
+  const files = finding.plan.family === 'dicomweb' ? webCaseFiles(buildWebCase(finding.plan, webByName)) : { '.dcm': buildCase(finding.plan, seedsByName) };
+  const digest = createHash('sha1');
+  for (const content of Object.values(files)) digest.update(content);
+  const stem = `bad/${finding.plan.family}-${finding.outcome.cls}-${digest.digest('hex').slice(0, 10)}`;
+  const file = `${stem}${Object.keys(files)[0]}`;
   mkdirSync(new URL('bad/', FUZZ_DIR), { recursive: true });
-  writeFileSync(new URL(file, FUZZ_DIR), bytes);
+  for (const [ext, content] of Object.entries(files)) writeFileSync(new URL(`${stem}${ext}`, FUZZ_DIR), content);
   const manifest = readFuzzManifest();
   if (!manifest.bad.some((e) => e.file === file)) {
     manifest.bad.push({
@@ -226,7 +231,7 @@ function save(finding, seedBase) {
       derivedFrom: finding.plan.seed,
       notes: `fuzz finding: ${finding.outcome.cls}${finding.outcome.code ? ` (${finding.outcome.code})` : ''}` +
         `${finding.outcome.message ? `: ${finding.outcome.message}` : ''}`,
-      fuzz: { seed: seedBase, family: finding.plan.family, index: finding.plan.index, ops: finding.plan.ops, options: finding.plan.options },
+      fuzz: { seed: seedBase, family: finding.plan.family, index: finding.plan.index, frames: finding.plan.frames, ops: finding.plan.ops, options: finding.plan.options },
     });
     writeFileSync(FUZZ_MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);
   }
@@ -342,6 +347,7 @@ async function main() {
     const small = await minimise(finding);
     const where = saving ? `  → fixtures/fuzz/${save(small, seedBase)}` : '';
     console.log(`- ${key} ×${count}: seed ${seedBase} ${small.plan.family} #${small.plan.index} ${small.plan.seed} ${JSON.stringify(small.plan.ops)}${where}`);
+    if (small.outcome.where) console.log(`    at ${small.outcome.where}`);
   }
   if (args.report) writeFileSync(args.report, JSON.stringify({ seed: seedBase, results, findings: [...unique.keys()] }, null, 1));
   return unique.size ? 1 : 0;

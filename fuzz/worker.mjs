@@ -2,14 +2,17 @@
 // built library (dist/), classifies the outcome and reports findings over IPC. Before each case
 // it writes the case index to the status file, so the runner can name the case of a hang or a
 // crash. Every few cases, and after every trap, it decodes a seed again and compares the pixels
-// with the first decode (a wrong later decode).
+// with the first decode (a wrong later decode). A `dicomweb` case goes through the WADO-RS
+// client instead: imageFromMetadata on its metadata (bulk data from a fake fetch), then
+// decodeFramesResponse on its frames answer, to the last frame.
 
 import { createHash } from 'node:crypto';
 import { openSync, readFileSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { FIXTURES, buildCase, familySeeds, loadSeeds, planCase } from './cases.mjs';
+import { BASE_URL, buildWebCase, bulkFetch, framesResponse, loadWebSeeds, readWebCase } from './dicomweb.mjs';
 
-const { openDicom, thumbnail, DecodeError } = await import(new URL('../dist/index.js', import.meta.url).href);
+const { openDicom, thumbnail, DecodeError, imageFromMetadata, decodeFramesResponse } = await import(new URL('../dist/index.js', import.meta.url).href);
 
 /** The limit the harness decodes with: 8 MiB (a 2048² 16-bit frame), 16× the largest seed frame. */
 export const FUZZ_MAX_FRAME_BYTES = 8 * 2 ** 20;
@@ -20,6 +23,7 @@ const statusFd = openSync(process.env.FUZZ_STATUS, 'r+');
 const seeds = loadSeeds();
 const byName = new Map(seeds.map((s) => [s.name, s]));
 const good = new Set(seeds.filter((s) => s.good).map((s) => s.name));
+const webByName = new Map(loadWebSeeds().map((s) => [s.name, s]));
 
 function traps(error) {
   for (let e = error, depth = 0; e && depth < 8; e = e.cause, depth++) {
@@ -34,7 +38,9 @@ function classify(error) {
     if (trap) return { cls: 'trap', code: error.code, codec: error.codec, message: trap.message };
     return { cls: 'error', code: error.code };
   }
-  return { cls: 'exception', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  // Where it was thrown (the message alone names no line), for the report; not part of signatures.
+  const where = error instanceof Error ? error.stack?.split('\n').slice(1, 5).map((line) => line.trim()).join(' < ') : undefined;
+  return { cls: 'exception', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), where };
 }
 
 async function decode(bytes, options) {
@@ -53,13 +59,45 @@ async function decode(bytes, options) {
   return hash;
 }
 
+/** A DICOMweb case, every frame decoded: the hash of the first frame's pixels. */
+async function decodeWeb(input, json) {
+  const image = await imageFromMetadata(json, { baseUrl: BASE_URL, fetch: bulkFetch(input) });
+  let hash;
+  for await (const frame of decodeFramesResponse(framesResponse(input), image, input.frameNumbers, { maxFrameBytes: FUZZ_MAX_FRAME_BYTES, ...input.options })) {
+    hash ??= createHash('sha1').update(new Uint8Array(frame.pixels.buffer, frame.pixels.byteOffset, frame.pixels.byteLength)).digest('hex');
+  }
+  return hash;
+}
+
+/**
+ * The inputs of a plan, or of a kept finding (`file`: a .dcm, or a DICOMweb case's .json). A
+ * DICOMweb case's metadata is parsed here, as fetchImage's response.json() would: not the work
+ * under test, and a fault of the harness must not pass for one of the library.
+ */
+function inputOf(plan) {
+  if (plan.file?.endsWith('.json')) {
+    const web = readWebCase(new URL(plan.file, FIXTURES));
+    return { web, json: web.metadata };
+  }
+  if (plan.file) return { bytes: new Uint8Array(readFileSync(new URL(plan.file, FIXTURES))) };
+  if (plan.family === 'dicomweb') {
+    const web = buildWebCase(plan, webByName);
+    return { web, json: JSON.parse(web.metadataText) };
+  }
+  return { bytes: buildCase(plan, byName) };
+}
+
+function decodeInput(input, options) {
+  return input.web ? decodeWeb(input.web, input.json) : decode(input.bytes, options);
+}
+
 // Sentinels: the first decode of each good seed, computed in this process before any case.
 const sentinels = new Map();
 async function sentinel(name) {
-  if (!good.has(name)) return undefined;
-  const bytes = buildCase({ seed: name, ops: [] }, byName);
+  if (!good.has(name) && !webByName.has(name)) return undefined;
+  const input = inputOf({ family: webByName.has(name) ? 'dicomweb' : undefined, seed: name, ops: [] });
   try {
-    return await decode(bytes, {});
+    return await decodeInput(input, {});
   } catch (error) {
     return `error ${error?.code ?? error}`;
   }
@@ -74,11 +112,11 @@ function markStatus(index) {
 }
 
 async function runOne(plan) {
-  const bytes = plan.file ? new Uint8Array(readFileSync(new URL(plan.file, FIXTURES))) : buildCase(plan, byName);
+  const input = inputOf(plan);
   const start = performance.now();
   let outcome;
   try {
-    await decode(bytes, plan.options ?? {});
+    await decodeInput(input, plan.options ?? {});
     outcome = { cls: 'ok' };
   } catch (error) {
     outcome = classify(error);
@@ -97,7 +135,7 @@ async function laterWrong(name) {
 
 async function run({ family, seedBase, start, count, until }) {
   const pool = familySeeds(seeds, family);
-  const donors = pool.filter((s) => s.pixel.fragments);
+  const donors = pool.filter((s) => s.pixel?.fragments);
   for (const seed of pool) if (seed.good && !sentinels.has(seed.name)) sentinels.set(seed.name, await sentinel(seed.name));
   const counts = {};
   let lastReport = performance.now();

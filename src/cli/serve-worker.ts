@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { parseDicom, type ParsedDicom } from '../dicom/part10.js';
-import { imageFromMetadata, type DicomWebImage } from '../dicomweb/wado.js';
+import { frameTransferSyntax, imageFromMetadata, type DicomWebImage } from '../dicomweb/wado.js';
 import type { JsonDataset } from '../dicomweb/json.js';
 import { DecodeError } from '../errors.js';
 import { encodePng, renderImageFrame } from '../render/thumbnail.js';
@@ -30,7 +30,7 @@ export interface RenderParams {
 export type RenderTask = RenderParams &
   (
     | { source: 'file'; path: string }
-    | { source: 'upstream'; metadataUrl: string; metadata: JsonDataset[]; frameBytes: Uint8Array; transferSyntaxUID: string; headers?: Record<string, string> | undefined }
+    | { source: 'upstream'; metadataUrl: string; metadata: JsonDataset[]; frameBytes: Uint8Array; contentType: string; headers?: Record<string, string> | undefined }
   );
 
 /** A rendered image, or why not (errors come back as data: a thrown error loses its class). */
@@ -81,7 +81,7 @@ export default async function render(task: RenderTask): Promise<RenderResult> {
     else {
       const described = await imageOf(task);
       // The frame as the server sent it, in the syntax it sent it in (which may not be the stored one).
-      image = { ...described, transferSyntaxUID: task.transferSyntaxUID, frameData: () => task.frameBytes };
+      image = { ...described, transferSyntaxUID: frameTransferSyntax(task.contentType, task.frameBytes, described.info), frameData: () => task.frameBytes };
     }
     const index = task.frame === 'middle' ? Math.floor((image.numberOfFrames - 1) / 2) : task.frame;
     if (task.source === 'file' && index >= image.numberOfFrames) {

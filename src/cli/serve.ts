@@ -17,7 +17,7 @@ import { InvalidArgumentError } from 'commander';
 import { Piscina } from 'piscina';
 import { readInstanceUids } from '../dicom/part10.js';
 import type { JsonDataset } from '../dicomweb/json.js';
-import { framesAcceptHeader, partTransferSyntax } from '../dicomweb/media.js';
+import { STORED_FRAMES_ACCEPT, UNCOMPRESSED_FRAMES_ACCEPT } from '../dicomweb/media.js';
 import { multipartParts } from '../dicomweb/wado.js';
 import { DecodeError } from '../errors.js';
 import type { VoiLut } from '../types.js';
@@ -241,14 +241,18 @@ function upstreamSource(base: string): Source {
       const index = frame === 'middle' ? Math.floor((frames - 1) / 2) : frame;
       if (index >= frames) throw new HttpError(404, `frame ${index + 1} requested, the instance has ${frames}`);
       const framesUrl = `${instanceUrl}/frames/${index + 1}`;
-      const response = await upstreamFetch(framesUrl, framesAcceptHeader(), signal);
+      // The stored syntax as it is; uncompressed where the upstream cannot send that.
+      const response = await upstreamFetch(framesUrl, STORED_FRAMES_ACCEPT, signal).catch((error: unknown) => {
+        if (error instanceof HttpError && error.status === 502) return upstreamFetch(framesUrl, UNCOMPRESSED_FRAMES_ACCEPT, signal);
+        throw error;
+      });
       try {
         const type = response.headers.get('content-type') ?? '';
         if (!type.toLowerCase().startsWith('multipart/')) {
-          return { source: 'upstream', metadataUrl, metadata: json, frameBytes: new Uint8Array(await response.arrayBuffer()), transferSyntaxUID: partTransferSyntax(type), frame: index };
+          return { source: 'upstream', metadataUrl, metadata: json, frameBytes: new Uint8Array(await response.arrayBuffer()), contentType: type, frame: index };
         }
         for await (const part of multipartParts(response, framesUrl)) {
-          return { source: 'upstream', metadataUrl, metadata: json, frameBytes: part.bytes, transferSyntaxUID: partTransferSyntax(part.headers['content-type']), frame: index };
+          return { source: 'upstream', metadataUrl, metadata: json, frameBytes: part.bytes, contentType: part.headers['content-type'] ?? 'application/octet-stream', frame: index };
         }
         throw new DecodeError('TRUNCATED', `${framesUrl}: no frame in the answer`);
       } catch (error) {

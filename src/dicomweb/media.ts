@@ -17,9 +17,24 @@ const MEDIA_TYPES: Record<string, { default: string; syntaxes: readonly string[]
   'image/jxl': { default: '1.2.840.10008.1.2.4.110', syntaxes: ['1.2.840.10008.1.2.4.110', '1.2.840.10008.1.2.4.111', '1.2.840.10008.1.2.4.112'] },
 };
 
-/** A Content-Type value split into its type and parameters (names lower-cased, quotes removed). */
+/**
+ * A Content-Type value split into its type and parameters (names lower-cased, quotes removed).
+ * Semicolons inside quotes belong to the value: servers write the transfer syntax inside the
+ * quoted `type` of multipart/related (`type="image/jls; transfer-syntax=…"`).
+ */
 export function parseContentType(value: string): { type: string; parameters: Record<string, string> } {
-  const [type = '', ...rest] = value.split(';');
+  const pieces: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of value) {
+    if (char === '"') quoted = !quoted;
+    if (char === ';' && !quoted) {
+      pieces.push(current);
+      current = '';
+    } else current += char;
+  }
+  pieces.push(current);
+  const [type = '', ...rest] = pieces;
   const parameters: Record<string, string> = {};
   for (const parameter of rest) {
     const at = parameter.indexOf('=');
@@ -30,6 +45,25 @@ export function parseContentType(value: string): { type: string; parameters: Rec
     parameters[name] = text;
   }
   return { type: type.trim().toLowerCase(), parameters };
+}
+
+/**
+ * The transfer syntax a codestream's first bytes show (JPEG 2000 / HTJ2K SOC+SIZ, JPEG-LS SOF55,
+ * other JPEG SOI), for a part labelled native whose size is not a native frame's: Orthanc 1.10
+ * sends HTJ2K frames it cannot transcode as raw codestreams labelled Explicit VR Little Endian.
+ */
+export function sniffCodestream(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0x4f && bytes[2] === 0xff && bytes[3] === 0x51) {
+    // The HTJ2K decoder takes Part 1 codestreams too (PS3.5 A.4.4 allows both under .201).
+    return '1.2.840.10008.1.2.4.201';
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+    for (let i = 2; i + 1 < Math.min(bytes.length, 4096); i++) {
+      if (bytes[i] === 0xff && bytes[i + 1] === 0xf7) return '1.2.840.10008.1.2.4.80';
+    }
+    return '1.2.840.10008.1.2.4.70'; // the JPEG decoder follows the codestream's process
+  }
+  return undefined;
 }
 
 /**
@@ -53,6 +87,14 @@ function mediaTypeOf(uid: string): string | undefined {
   return Object.entries(MEDIA_TYPES).find(([, media]) => media.syntaxes.includes(uid))?.[0];
 }
 
+/**
+ * The Accept header `fetchFrames` sends first: the stored syntax as it is, one media range only
+ * (Orthanc 1.10 takes the last of several ranges, whatever their q values).
+ */
+export const STORED_FRAMES_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
+/** What `fetchFrames` asks for when the stored syntax is refused: uncompressed, which every server sends. */
+export const UNCOMPRESSED_FRAMES_ACCEPT = 'multipart/related; type="application/octet-stream"';
+
 /** Options of {@link framesAcceptHeader}. */
 export interface AcceptOptions {
   /**
@@ -65,9 +107,10 @@ export interface AcceptOptions {
 }
 
 /**
- * The Accept header of a WADO-RS frames (or bulk data) request for what this package decodes
- * (PS3.18 8.7.4): `multipart/related; type="…"; transfer-syntax=…` media ranges with falling
- * quality values, the stored syntax first unless `original: false`.
+ * An Accept header of a WADO-RS frames request for what this package decodes (PS3.18 8.7.4):
+ * `multipart/related; type="…"; transfer-syntax=…` media ranges with falling quality values,
+ * the stored syntax first unless `original: false`. For servers that negotiate by q value
+ * (`fetchFrames` sends one range by default: some servers take the last of several).
  *
  * @example
  * fetch(`${instance}/frames/1`, { headers: { Accept: framesAcceptHeader({ prefer: ['1.2.840.10008.1.2.4.201'] }) } });

@@ -11,7 +11,8 @@ import { describeImage, type ImageDescription } from '../dicom/part10.js';
 import { readDataset } from '../dicom/read.js';
 import type { DecodedFrame, DecodeOptions, DicomImage, PixelInfo } from '../types.js';
 import { encodeJsonDataset, neededBulkData, type JsonDataset } from './json.js';
-import { framesAcceptHeader, parseContentType, partTransferSyntax } from './media.js';
+import { parseContentType, partTransferSyntax, sniffCodestream, STORED_FRAMES_ACCEPT, UNCOMPRESSED_FRAMES_ACCEPT } from './media.js';
+import { frameBytes } from '../decoders/decoder.js';
 
 /** An instance as its DICOM JSON metadata describes it: a {@link DicomImage} without local frames. */
 export type DicomWebImage = Omit<DicomImage, 'decodeFrame' | 'frameData'>;
@@ -30,7 +31,10 @@ export interface RequestOptions {
 export interface FetchFramesOptions extends DecodeOptions, RequestOptions {
   /** The instance's metadata, if you have it (`fetchImage` or the JSON); else fetched from `{instance}/metadata`. */
   metadata?: DicomWebImage | JsonDataset | readonly JsonDataset[] | undefined;
-  /** Accept header of the frames request (default {@link framesAcceptHeader}: stored syntax first). */
+  /**
+   * Accept header of the frames request. Default: the stored syntax as it is
+   * (`transfer-syntax=*`), and if the server refuses that (an error status), uncompressed.
+   */
   accept?: string | undefined;
   /** What decodes each frame: e.g. a {@link DecoderPool} (default: decodeFrame in this thread). */
   decoder?: { decodeFrame: typeof decodeFrame } | undefined;
@@ -46,10 +50,24 @@ export interface FetchedFrame extends DecodedFrame {
   transferSyntaxUID: string;
 }
 
+/**
+ * The transfer syntax of a frame part: its Content-Type's, unless it is labelled native but is
+ * not a native frame's size and starts like a codestream (then what its bytes show).
+ *
+ * @throws {DecodeError} UNSUPPORTED_TRANSFER_SYNTAX for an unknown media type.
+ */
+export function frameTransferSyntax(contentType: string | undefined, bytes: Uint8Array, info: PixelInfo): string {
+  const labelled = partTransferSyntax(contentType);
+  return NATIVE.has(labelled) && bytes.length !== frameBytes(info) ? (sniffCodestream(bytes) ?? labelled) : labelled;
+}
+
 /** Largest preamble skipped before the first boundary of a multipart body. */
 const MAX_PREAMBLE = 64 * 1024;
 /** Largest part accepted: a frame of the largest size a decode accepts, compressed or not. */
 const MAX_PART_BYTES = 2 ** 30;
+
+/** Transfer syntaxes whose frames are the samples themselves. */
+const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']);
 
 const PIXEL_DATA_TAGS: Record<string, string> = { '7FE00010': 'x7fe00010', '7FE00008': 'x7fe00008', '7FE00009': 'x7fe00009' };
 
@@ -114,7 +132,7 @@ export async function imageFromMetadata(metadata: JsonDataset | readonly JsonDat
 
 /** The bytes of one BulkDataURI: a multipart/related answer's first part, or a plain body. */
 async function fetchBulkData(url: string, options: RequestOptions): Promise<Uint8Array> {
-  const response = await request(url, 'multipart/related; type="application/octet-stream", application/octet-stream', options);
+  const response = await request(url, 'multipart/related; type="application/octet-stream"', options);
   const type = response.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/')) return new Uint8Array(await response.arrayBuffer());
   for await (const part of multipartParts(response, url)) return part.bytes;
@@ -238,7 +256,7 @@ export async function* decodeFramesResponse(
     const context = { frame: index };
     let transferSyntaxUID = '';
     try {
-      transferSyntaxUID = partTransferSyntax(contentType);
+      transferSyntaxUID = frameTransferSyntax(contentType, bytes, image.info);
       const frameOptions = { ...decodeOptions, modalityLut: decodeOptions.modalityLut ?? (index < image.numberOfFrames ? image.frameModalityLut(index) : image.modalityLut) };
       return decoder
         .decodeFrame(bytes, transferSyntaxUID, image.info as PixelInfo, frameOptions)
@@ -288,6 +306,15 @@ export async function* fetchFrames(instanceUrl: string, frameNumbers: readonly n
   const base = instanceUrl.replace(/\/+$/, '');
   const metadata = options.metadata;
   const image = metadata === undefined ? await fetchImage(base, options) : 'info' in metadata ? (metadata as DicomWebImage) : await imageFromMetadata(metadata as JsonDataset[], { ...options, baseUrl: `${base}/metadata` });
-  const response = await request(`${base}/frames/${frameNumbers.join(',')}`, options.accept ?? framesAcceptHeader(), options);
+  const url = `${base}/frames/${frameNumbers.join(',')}`;
+  let response: Response;
+  try {
+    response = await request(url, options.accept ?? STORED_FRAMES_ACCEPT, options);
+  } catch (error) {
+    // Servers that cannot send some stored syntaxes as they are (Orthanc: big endian, deflate)
+    // still send them uncompressed.
+    if (options.accept !== undefined || !(error instanceof DecodeError) || error.code !== 'FETCH_FAILED' || !/HTTP (?:4(?:06|15)|5\d\d)/.test(error.message)) throw error;
+    response = await request(url, UNCOMPRESSED_FRAMES_ACCEPT, options);
+  }
   yield* decodeFramesResponse(response, image, frameNumbers, options);
 }
