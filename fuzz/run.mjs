@@ -255,13 +255,13 @@ function memoryLine(samples) {
 }
 
 function printTable(results) {
-  const rows = [['family', 'cases', 'cases/s', 'DecodeError codes', 'traps', 'exceptions', 'crashes', 'hangs', `slow>${process.env.FUZZ_SLOW_MS ?? 1000}ms`, 'later wrong', 'max ms', 'rss settled→end']];
+  const rows = [['family', 'cases', 'cases/s', 'DecodeError codes', 'traps', 'exceptions', 'crashes', 'hangs', `slow>${process.env.FUZZ_SLOW_MS ?? 1000}ms`, 'later wrong', 'chunking', 'max ms', 'rss settled→end']];
   for (const r of results) {
     const codes = Object.entries(r.counts).filter(([k]) => /^[A-Z_]+$/.test(k)).sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${v}`).join(', ');
     const n = (k) => String(r.counts[k] ?? 0);
     const later = r.findings.filter((f) => f.outcome.cls === 'later-wrong').length;
-    rows.push([r.family, String(r.cases), (r.cases / r.seconds).toFixed(0), `ok ${r.counts.ok ?? 0}; ${codes}`, n('trap'), n('exception'), n('crash'), n('hang'), n('slow'), String(later), r.maxMs.toFixed(0), memoryLine(r.memory)]);
+    rows.push([r.family, String(r.cases), (r.cases / r.seconds).toFixed(0), `ok ${r.counts.ok ?? 0}; ${codes}`, n('trap'), n('exception'), n('crash'), n('hang'), n('slow'), String(later), n('chunking'), r.maxMs.toFixed(0), memoryLine(r.memory)]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const [i, row] of rows.entries()) {
@@ -287,11 +287,14 @@ async function replayFixtures() {
   for (const [i, entry] of entries.entries()) {
     const o = results[i];
     const got = o.cls === 'error' ? o.code : o.cls;
-    const fine = o.cls === 'error' && (entry.expectCode === null || entry.expectCode === o.code);
+    // A DICOMweb finding (.json) may end in a decoded image once fixed (a valid answer the client
+    // refused, a header line it could not read): `ok` is as fine for it as a DecodeError.
+    const ends = o.cls === 'error' || (o.cls === 'ok' && entry.path.endsWith('.json'));
+    const fine = ends && (entry.expectCode === null || entry.expectCode === got);
     if (!fine || entry.expectCode === null) failures += fine ? 0 : 1;
     console.log(`${fine ? 'ok  ' : 'FAIL'} ${entry.path}  ${got}${o.message ? ` (${o.message})` : ''}  ${o.ms.toFixed(1)} ms  expect ${entry.expectCode}`);
     if (args.update && fine && entry.path.startsWith('fuzz/') && entry.expectCode === null) {
-      manifest.bad.find((e) => e.file === entry.file).expectCode = o.code;
+      manifest.bad.find((e) => e.file === entry.file).expectCode = got;
     }
   }
   if (args.update) writeFileSync(FUZZ_MANIFEST, `${JSON.stringify(manifest, null, 1)}\n`);

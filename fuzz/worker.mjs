@@ -36,10 +36,10 @@ function classify(error) {
   if (error instanceof DecodeError) {
     const trap = traps(error);
     if (trap) return { cls: 'trap', code: error.code, codec: error.codec, message: trap.message };
-    return { cls: 'error', code: error.code };
+    return { cls: 'error', code: error.code, detail: error.message };
   }
   // Where it was thrown (the message alone names no line), for the report; not part of signatures.
-  const where = error instanceof Error ? error.stack?.split('\n').slice(1, 5).map((line) => line.trim()).join(' < ') : undefined;
+  const where = error instanceof Error ? error.stack?.split('\n').slice(1, 5).map((line) => line.trim().replace(/^at /, '')).join(' < ') : undefined;
   return { cls: 'exception', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), where };
 }
 
@@ -111,17 +111,33 @@ function markStatus(index) {
   writeSync(statusFd, status, 0, 16, 0);
 }
 
-async function runOne(plan) {
-  const input = inputOf(plan);
+async function attempt(input, options) {
   const start = performance.now();
   let outcome;
   try {
-    await decodeInput(input, plan.options ?? {});
+    await decodeInput(input, options);
     outcome = { cls: 'ok' };
   } catch (error) {
     outcome = classify(error);
   }
   outcome.ms = performance.now() - start;
+  return outcome;
+}
+
+const ending = (o) => (o.cls === 'error' ? o.code : o.cls);
+
+async function runOne(plan) {
+  const input = inputOf(plan);
+  let outcome = await attempt(input, plan.options ?? {});
+  // A frames body must end the same however it arrives in chunks (the streaming parser's
+  // invariant): a chunked case is decoded whole too, and a difference is a finding.
+  if (input.web?.chunks && (outcome.cls === 'ok' || outcome.cls === 'error')) {
+    const whole = await attempt({ ...input, web: { ...input.web, chunks: null } }, {});
+    if (ending(whole) !== ending(outcome)) {
+      const said = (o) => `${ending(o)}${o.detail ? ` (${o.detail.slice(-60)})` : ''}`;
+      outcome = { cls: 'chunking', message: `${said(outcome)} in chunks, ${said(whole)} whole`, ms: outcome.ms };
+    }
+  }
   if (outcome.ms > SLOW_MS && outcome.cls !== 'trap' && outcome.cls !== 'exception') outcome = { ...outcome, cls: 'slow', was: outcome.cls };
   return outcome;
 }
