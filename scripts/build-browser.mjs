@@ -23,6 +23,8 @@ const CODEC_WASM = [
   '@cornerstonejs/codec-openjph/wasm',
   '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm',
 ];
+/** jxl-oxide's .wasm (its package exports it for import only: found beside its package.json). */
+const JXL_WASM = join(dirname(require.resolve('jxl-oxide-wasm/package.json')), 'jxl_oxide_wasm_bg.wasm');
 
 const browser = {
   name: 'browser',
@@ -67,6 +69,7 @@ for (const specifier of CODEC_WASM) {
   const file = require.resolve(specifier);
   copyFileSync(file, join(root, 'dist', 'wasm', basename(file)));
 }
+copyFileSync(JXL_WASM, join(root, 'dist', 'wasm', basename(JXL_WASM)));
 
 const bytes = Object.entries(result.metafile.outputs)
   .filter(([name]) => name.endsWith('.js'))

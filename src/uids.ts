@@ -29,7 +29,7 @@ export interface TransferSyntax {
 }
 
 /** The decoder families, one decoder each (decoders/registry.ts). */
-export type DecoderFamily = 'native' | 'deflate' | 'rle' | 'jpeg' | 'jpeg-ls' | 'jpeg-2000' | 'htj2k';
+export type DecoderFamily = 'native' | 'deflate' | 'rle' | 'jpeg' | 'jpeg-ls' | 'jpeg-2000' | 'htj2k' | 'jpeg-xl';
 
 export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
@@ -62,6 +62,10 @@ export const TRANSFER_SYNTAXES: readonly TransferSyntax[] = [
   { uid: '1.2.840.10008.1.2.4.201', name: 'HTJ2K Lossless', lossless: true, ...htj2k },
   { uid: '1.2.840.10008.1.2.4.202', name: 'HTJ2K Lossless RPCL', lossless: true, ...htj2k },
   { uid: '1.2.840.10008.1.2.4.203', name: 'HTJ2K', lossless: false, ...htj2k },
+  { uid: '1.2.840.10008.1.2.4.110', name: 'JPEG XL Lossless', lossless: true, encapsulated: true, decoder: 'jpeg-xl' },
+  // Needs the original JPEG reconstructed (ISO/IEC 18181-2 jbrd), which no decoder here offers.
+  { uid: '1.2.840.10008.1.2.4.111', name: 'JPEG XL JPEG Recompression', lossless: false, encapsulated: true },
+  { uid: '1.2.840.10008.1.2.4.112', name: 'JPEG XL', lossless: false, encapsulated: true, decoder: 'jpeg-xl' },
 ];
 
 const BY_UID = new Map(TRANSFER_SYNTAXES.map((ts) => [ts.uid, ts]));

@@ -77,7 +77,7 @@ describe('fetchFrames (WADO-RS)', () => {
     const image = await fetchImage(`${base}/ok/instances/ct_s16_htj2k`);
     const bytes = readFileSync(new URL('dicomweb/cases/ct_s16_htj2k/frames/1.bin', FIXTURES));
     const body = multipart('x', [{ type: 'application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1', body: bytes }]);
-    const response = new Response(body, { headers: { 'content-type': 'multipart/related; type="application/octet-stream"; boundary=x' } });
+    const response = new Response(new Uint8Array(body), { headers: { 'content-type': 'multipart/related; type="application/octet-stream"; boundary=x' } });
     const frames = await all(decodeFramesResponse(response, image, [1]));
     expect(frames[0]!.transferSyntaxUID).toBe('1.2.840.10008.1.2.4.201');
     expect(firstDifference(frames[0]!.pixels, reference('codecs/dicom/ct_s16.openjph-wasm.dcm', 0, 1))).toBe(-1);

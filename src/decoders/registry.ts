@@ -8,6 +8,7 @@ import { rleDecoder } from './rle.js';
 import { jpegDecoder } from './jpeg.js';
 import { jpeglsDecoder } from './jpegls.js';
 import { htj2kDecoder, jpeg2000Decoder } from './jpeg2000.js';
+import { jpegxlDecoder } from './jpegxl.js';
 
 /** One decoder per family; which syntaxes each decodes is said in uids.ts (TRANSFER_SYNTAXES). */
 const DECODERS: Record<DecoderFamily, Decoder> = {
@@ -18,6 +19,7 @@ const DECODERS: Record<DecoderFamily, Decoder> = {
   'jpeg-ls': jpeglsDecoder,
   'jpeg-2000': jpeg2000Decoder,
   htj2k: htj2kDecoder,
+  'jpeg-xl': jpegxlDecoder,
 };
 
 /** The decoder for a transfer syntax; throws UNSUPPORTED_TRANSFER_SYNTAX naming it otherwise. */

@@ -42,3 +42,8 @@ declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm' {
   const bytes: Uint8Array;
   export default bytes;
 }
+
+declare module 'jxl-oxide-wasm/module.wasm' {
+  const bytes: Uint8Array;
+  export default bytes;
+}

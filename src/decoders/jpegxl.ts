@@ -1,0 +1,196 @@
+import { decode as decodePng } from 'fast-png';
+import { DecodeError } from '../errors.js';
+import type { RawFrame } from '../raw.js';
+import type { PixelInfo } from '../types.js';
+import { preloadJxl, readyJxl } from '../wasm/jxl.js';
+import { codecFrame, type Decoder } from './decoder.js';
+
+/**
+ * JPEG XL Lossless and JPEG XL (PS3.5 A.4.11, ISO/IEC 18181-1), decoded by jxl-oxide. JPEG XL
+ * samples are unsigned: signed data is the two's-complement pattern of its bits, sign-extended
+ * by pipeline/frame.ts from Pixel Representation, as for JPEG-LS. jxl-oxide's bindings hand the
+ * image out as a PNG (16 bits for more than 8, scaled to 65535), so the codestream's own bit depth
+ * is read from its header and the scaling undone exactly. JPEG XL JPEG Recompression (.111) needs
+ * the JPEG reconstructed, which these bindings do not offer: it is not decoded.
+ */
+export const jpegxlDecoder: Decoder = {
+  name: 'jpeg-xl',
+  codec: 'jxl-oxide',
+  prepare: () => preloadJxl(),
+  decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
+    const bytes = fragments.length === 1 ? fragments[0]! : join(fragments);
+    const header = readJxlHeader(bytes, transferSyntaxUID);
+    if (header.width !== info.columns || header.height !== info.rows) {
+      throw new DecodeError('INVALID_PIXEL_INFO', `the JPEG XL image is ${header.width}×${header.height}, the attributes say ${info.columns}×${info.rows}`, transferSyntaxUID, { codec: 'jxl-oxide' });
+    }
+    if (header.floatSample || header.bitsPerSample > 16) {
+      throw new DecodeError('CORRUPT_DATA', `JPEG XL ${header.floatSample ? 'floating-point' : `${header.bitsPerSample}-bit`} samples are not supported`, transferSyntaxUID, { codec: 'jxl-oxide' });
+    }
+    const png = render(bytes, transferSyntaxUID);
+    let image: ReturnType<typeof decodePng>;
+    try {
+      image = decodePng(png);
+    } catch (cause) {
+      throw new DecodeError('CORRUPT_DATA', 'jxl-oxide rendered an unreadable image', transferSyntaxUID, { cause, codec: 'jxl-oxide' });
+    }
+    // Grey and RGB; an alpha channel (extra channel) is not part of a DICOM frame.
+    const colour = image.channels >= 3 ? 3 : 1;
+    if (colour !== info.samplesPerPixel || image.width !== info.columns || image.height !== info.rows) {
+      throw new DecodeError('INVALID_PIXEL_INFO', `the JPEG XL image has ${colour} colour channel(s), the attributes say ${info.samplesPerPixel}`, transferSyntaxUID, { codec: 'jxl-oxide' });
+    }
+    const bits = header.bitsPerSample;
+    const wide = bits > 8;
+    const pixels = info.rows * info.columns;
+    const ptr = kernels.alloc(pixels * colour * (wide ? 2 : 1));
+    const out = wide ? new Uint16Array(kernels.fn.memory.buffer, ptr, pixels * colour) : new Uint8Array(kernels.fn.memory.buffer, ptr, pixels * colour);
+    const data = image.data;
+    const stride = image.channels;
+    // A PNG sample p of depth D holds round(v / (2^bits − 1) × (2^D − 1)): exactly invertible.
+    const pngMax = image.depth === 16 ? 65535 : 255;
+    const max = 2 ** bits - 1;
+    const scale = max / pngMax;
+    const exact = max === pngMax;
+    for (let i = 0, o = 0; i < pixels * stride; i += stride) {
+      for (let c = 0; c < colour; c++) out[o++] = exact ? data[i + c]! : Math.round(data[i + c]! * scale);
+    }
+    return codecFrame(info, ptr, wide ? 2 : 1, { at: 'lowBits', precision: bits, lossy: transferSyntaxUID !== LOSSLESS });
+  },
+};
+
+const LOSSLESS = '1.2.840.10008.1.2.4.110';
+
+function join(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** jxl-oxide's rendering of the codestream as a PNG; its failures as DecodeErrors. */
+function render(bytes: Uint8Array, transferSyntaxUID: string): Uint8Array {
+  const jxl = readyJxl();
+  const image = new jxl.JxlImage();
+  try {
+    image.feedBytes(bytes);
+    if (!image.tryInit()) throw new DecodeError('TRUNCATED', 'the JPEG XL codestream ends before its headers do', transferSyntaxUID, { codec: 'jxl-oxide' });
+    // encodeToPng consumes the render result (frees it): nothing left to free here.
+    return image.render().encodeToPng();
+  } catch (error) {
+    if (error instanceof DecodeError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const cut = /eof|end of|truncat|not enough|incomplete|not loaded|unexpected end/i.test(message);
+    throw new DecodeError(cut ? 'TRUNCATED' : 'CORRUPT_DATA', `jxl-oxide: ${message}`, transferSyntaxUID, { cause: error, codec: 'jxl-oxide' });
+  } finally {
+    image.free();
+  }
+}
+
+/** What a JPEG XL codestream's first headers say (ISO/IEC 18181-1 D.2, A.4-A.6). */
+export interface JxlHeader {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  floatSample: boolean;
+}
+
+/** Bits read least significant first within each byte (18181-1 A.3.1). */
+class BitReader {
+  private at = 0;
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly fail: () => never,
+  ) {}
+  u(n: number): number {
+    let value = 0;
+    for (let i = 0; i < n; i++) {
+      const byte = this.bytes[this.at >> 3];
+      if (byte === undefined) this.fail();
+      value += ((byte! >> (this.at & 7)) & 1) * 2 ** i;
+      this.at++;
+    }
+    return value;
+  }
+  bool(): boolean {
+    return this.u(1) === 1;
+  }
+  /** U32(d0, d1, d2, d3): a 2-bit selector, then the chosen distribution ([value] or [bits, offset]). */
+  u32(...distributions: ([number] | [number, number])[]): number {
+    const d = distributions[this.u(2)]!;
+    return d.length === 1 ? d[0] : this.u(d[0]) + d[1];
+  }
+}
+
+const RATIOS: Record<number, [number, number]> = { 1: [1, 1], 2: [12, 10], 3: [4, 3], 4: [3, 2], 5: [16, 9], 6: [5, 4], 7: [2, 1] };
+
+function readSize(reader: BitReader, preview: boolean): { width: number; height: number } {
+  const div8 = reader.bool();
+  const sizeDistribution: ([number] | [number, number])[] = preview
+    ? [[6, 1], [8, 65], [10, 321], [12, 1345]]
+    : [[9, 1], [13, 1], [18, 1], [30, 1]];
+  const div8Distribution: ([number] | [number, number])[] = preview ? [[16], [32], [5, 1], [9, 33]] : [[5, 1]];
+  const dimension = (): number => (div8 ? (preview ? reader.u32(...div8Distribution) : reader.u(5) + 1) * 8 : reader.u32(...sizeDistribution));
+  const height = dimension();
+  const ratio = reader.u(3);
+  const width = ratio === 0 ? dimension() : Math.floor((height * RATIOS[ratio]![0]) / RATIOS[ratio]![1]);
+  return { width, height };
+}
+
+/**
+ * The image size and sample depth from the start of a JPEG XL codestream (FF 0A) or container
+ * (ISO/IEC 18181-2: the 'JXL ' signature box, then jxlc or jxlp boxes).
+ *
+ * @throws {DecodeError} CORRUPT_DATA when neither signature is there, TRUNCATED when the data
+ *   ends inside the headers.
+ */
+export function readJxlHeader(bytes: Uint8Array, transferSyntaxUID: string): JxlHeader {
+  const codestream = codestreamOf(bytes, transferSyntaxUID);
+  if (codestream[0] !== 0xff || codestream[1] !== 0x0a) {
+    throw new DecodeError('CORRUPT_DATA', 'not a JPEG XL codestream (no FF0A signature, no JPEG XL container)', transferSyntaxUID, { codec: 'jxl-oxide' });
+  }
+  const reader = new BitReader(codestream.subarray(2), () => {
+    throw new DecodeError('TRUNCATED', 'the JPEG XL codestream ends inside its headers', transferSyntaxUID, { codec: 'jxl-oxide' });
+  });
+  const { width, height } = readSize(reader, false);
+  // ImageMetadata (A.6): all_default means 8-bit integer samples.
+  if (reader.bool()) return { width, height, bitsPerSample: 8, floatSample: false };
+  if (reader.bool()) {
+    // extra_fields: orientation, intrinsic size, preview, animation.
+    reader.u(3);
+    if (reader.bool()) readSize(reader, false);
+    if (reader.bool()) readSize(reader, true);
+    if (reader.bool()) {
+      reader.u32([100], [1000], [10, 1], [30, 1]);
+      reader.u32([1], [1001], [8, 1], [10, 1]);
+      reader.u32([0], [3, 0], [16, 0], [32, 0]);
+      reader.bool();
+    }
+  }
+  const floatSample = reader.bool();
+  const bitsPerSample = floatSample ? reader.u32([32], [16], [24], [6, 1]) : reader.u32([8], [10], [12], [6, 1]);
+  return { width, height, bitsPerSample, floatSample };
+}
+
+/** The codestream of a bare codestream or of a container's jxlc / first jxlp box. */
+function codestreamOf(bytes: Uint8Array, transferSyntaxUID: string): Uint8Array {
+  const isContainer = bytes.length >= 12 && bytes[3] === 12 && bytes[4] === 0x4a && bytes[5] === 0x58 && bytes[6] === 0x4c && bytes[7] === 0x20;
+  if (!isContainer) return bytes;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at + 8 <= bytes.length; ) {
+    let size = view.getUint32(at);
+    const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
+    let header = 8;
+    if (size === 1) {
+      if (at + 16 > bytes.length) break;
+      size = view.getUint32(at + 8) * 2 ** 32 + view.getUint32(at + 12);
+      header = 16;
+    } else if (size === 0) size = bytes.length - at;
+    if (size < header) break;
+    if (type === 'jxlc') return bytes.subarray(at + header, Math.min(bytes.length, at + size));
+    if (type === 'jxlp') return bytes.subarray(at + header + 4, Math.min(bytes.length, at + size));
+    at += size;
+  }
+  throw new DecodeError('TRUNCATED', 'the JPEG XL container has no codestream box (jxlc or jxlp)', transferSyntaxUID, { codec: 'jxl-oxide' });
+}
