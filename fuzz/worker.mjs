@@ -32,15 +32,16 @@ function traps(error) {
   return undefined;
 }
 
+/** Where an error was thrown (the message alone names no line), for the report; not part of signatures. */
+const whereOf = (error) => (error instanceof Error ? error.stack?.split('\n').slice(1, 5).map((line) => line.trim().replace(/^at /, '')).join(' < ') : undefined);
+
 function classify(error) {
   if (error instanceof DecodeError) {
     const trap = traps(error);
     if (trap) return { cls: 'trap', code: error.code, codec: error.codec, message: trap.message };
     return { cls: 'error', code: error.code, detail: error.message };
   }
-  // Where it was thrown (the message alone names no line), for the report; not part of signatures.
-  const where = error instanceof Error ? error.stack?.split('\n').slice(1, 5).map((line) => line.trim().replace(/^at /, '')).join(' < ') : undefined;
-  return { cls: 'exception', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), where };
+  return { cls: 'exception', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), where: whereOf(error) };
 }
 
 async function decode(bytes, options) {
@@ -126,8 +127,18 @@ async function attempt(input, options) {
 
 const ending = (o) => (o.cls === 'error' ? o.code : o.cls);
 
+// Unhandled rejections of the DICOMweb case running (frames decoding ahead whose failure nobody
+// awaits yet). Node ends a process on one: a crash, reported here as the case's own instead of
+// a restart per case. Anywhere else the handler throws, so the child dies as it would without.
+let rejections;
+process.on('unhandledRejection', (reason) => {
+  if (!rejections) throw reason;
+  rejections.push(reason);
+});
+
 async function runOne(plan) {
   const input = inputOf(plan);
+  if (input.web) rejections = [];
   let outcome = await attempt(input, plan.options ?? {});
   // A frames body must end the same however it arrives in chunks (the streaming parser's
   // invariant): a chunked case is decoded whole too, and a difference is a finding.
@@ -136,6 +147,15 @@ async function runOne(plan) {
     if (ending(whole) !== ending(outcome)) {
       const said = (o) => `${ending(o)}${o.detail ? ` (${o.detail.slice(-60)})` : ''}`;
       outcome = { cls: 'chunking', message: `${said(outcome)} in chunks, ${said(whole)} whole`, ms: outcome.ms };
+    }
+  }
+  if (input.web) {
+    await tick(); // Node reports a rejection unhandled once the microtasks have run
+    const [reason] = rejections;
+    rejections = undefined;
+    if (reason !== undefined) {
+      const { code, message } = classify(reason);
+      outcome = { cls: 'crash', message: `unhandled rejection: ${code ?? message}`, where: whereOf(reason), ms: outcome.ms };
     }
   }
   if (outcome.ms > SLOW_MS && outcome.cls !== 'trap' && outcome.cls !== 'exception') outcome = { ...outcome, cls: 'slow', was: outcome.cls };
