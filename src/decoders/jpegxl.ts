@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes.js';
 import { decode as decodePng } from 'fast-png';
 import { DecodeError } from '../errors.js';
 import type { RawFrame } from '../raw.js';
@@ -18,7 +19,7 @@ export const jpegxlDecoder: Decoder = {
   codec: 'jxl-oxide',
   prepare: () => preloadJxl(),
   decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
-    const bytes = fragments.length === 1 ? fragments[0]! : join(fragments);
+    const bytes = fragments.length === 1 ? fragments[0]! : concatBytes(fragments);
     const header = readJxlHeader(bytes, transferSyntaxUID);
     if (header.width !== info.columns || header.height !== info.rows) {
       throw new DecodeError('INVALID_PIXEL_INFO', `the JPEG XL image is ${header.width}×${header.height}, the attributes say ${info.columns}×${info.rows}`, transferSyntaxUID, { codec: 'jxl-oxide' });
@@ -59,15 +60,6 @@ export const jpegxlDecoder: Decoder = {
 
 const LOSSLESS = '1.2.840.10008.1.2.4.110';
 
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** jxl-oxide's rendering of the codestream as a PNG; its failures as DecodeErrors. */
 function render(bytes: Uint8Array, transferSyntaxUID: string): Uint8Array {

@@ -3,6 +3,7 @@
  * a DICOMweb server goes through the same attribute rules as a Part 10 file (src/dicom/):
  * one place for the Image Pixel, LUT and functional-group semantics.
  */
+import { concatBytes } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 
 /** One attribute of the DICOM JSON model (F.2.2). */
@@ -112,15 +113,6 @@ function header(tag: string, vr: string, length: number): Uint8Array {
   return bytes;
 }
 
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /**
  * Encode a DICOM JSON dataset as Explicit VR Little Endian (no File Meta, no pixel data).
@@ -152,13 +144,13 @@ export function encodeJsonDataset(dataset: JsonDataset, bulkData: ReadonlyMap<st
         view.setUint16(0, 0xfffe, true);
         view.setUint16(2, 0xe000, true);
         view.setUint32(4, content.length, true);
-        return join([itemHeader, content]);
+        return concatBytes([itemHeader, content]);
       });
-      value = join(items);
+      value = concatBytes(items);
     } else if (attribute.InlineBinary !== undefined || attribute.BulkDataURI !== undefined) {
       const bytes = attribute.InlineBinary !== undefined ? base64Bytes(attribute.InlineBinary) : bulkData.get(attribute.BulkDataURI!);
       if (!bytes) continue;
-      value = bytes.length % 2 ? join([bytes, new Uint8Array(1)]) : bytes;
+      value = bytes.length % 2 ? concatBytes([bytes, new Uint8Array(1)]) : bytes;
     } else if (BINARY_VRS.has(vr)) {
       continue;
     } else if (vr in NUMBER_SIZES) {
@@ -170,5 +162,5 @@ export function encodeJsonDataset(dataset: JsonDataset, bulkData: ReadonlyMap<st
     }
     parts.push(header(tag, vr, value.length), value);
   }
-  return join(parts);
+  return concatBytes(parts);
 }

@@ -4,6 +4,7 @@
  * decoded frames, each as soon as its part has arrived. `fetch` is all it needs, in browsers
  * and Node alike.
  */
+import { concatBytes } from '../bytes.js';
 import { MultipartParseError, MultipartParser, type MultipartPart } from '@remix-run/multipart-parser';
 import { decodeFrame } from '../decode.js';
 import { DecodeError, withContext } from '../errors.js';
@@ -181,7 +182,7 @@ export async function* multipartParts(response: Response, url = response.url): A
       let chunk: Uint8Array = value;
       if (preamble) {
         // Whatever precedes the first boundary (often a CRLF) is a preamble (RFC 2046 5.1.1).
-        const joined: Uint8Array = preamble.length ? concat(preamble, chunk) : chunk;
+        const joined: Uint8Array = preamble.length ? concatBytes([preamble, chunk]) : chunk;
         const at = indexOf(joined, delimiter);
         if (at < 0) {
           if (joined.length > MAX_PREAMBLE) throw new DecodeError('CORRUPT_DATA', `${url}: the boundary "${boundary}" does not appear in the answer`, undefined, { codec: 'dicomweb' });
@@ -212,12 +213,6 @@ export async function* multipartParts(response: Response, url = response.url): A
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
