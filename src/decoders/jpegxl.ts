@@ -54,7 +54,9 @@ export const jpegxlDecoder: Decoder = {
     for (let i = 0, o = 0; i < pixels * stride; i += stride) {
       for (let c = 0; c < colour; c++) out[o++] = exact ? data[i + c]! : Math.round(data[i + c]! * scale);
     }
-    return codecFrame(info, ptr, wide ? 2 : 1, { at: 'lowBits', precision: bits, lossy: transferSyntaxUID !== LOSSLESS });
+    // XYB-coded colour (PS3.3 C.7.6.3.1.2) comes out as RGB: the decoder converts it.
+    const photometricInterpretation = info.photometricInterpretation === 'XYB' ? 'RGB' : info.photometricInterpretation;
+    return codecFrame(info, ptr, wide ? 2 : 1, { at: 'lowBits', precision: bits, lossy: transferSyntaxUID !== LOSSLESS }, { photometricInterpretation });
   },
 };
 
@@ -68,6 +70,8 @@ function render(bytes: Uint8Array, transferSyntaxUID: string): Uint8Array {
   try {
     image.feedBytes(bytes);
     if (!image.tryInit()) throw new DecodeError('TRUNCATED', 'the JPEG XL codestream ends before its headers do', transferSyntaxUID, { codec: 'jxl-oxide' });
+    // jxl-oxide renders what has arrived of a progressive image: a cut stream must not pass as one.
+    if (!image.loaded) throw new DecodeError('TRUNCATED', 'the JPEG XL codestream ends before its last frame does', transferSyntaxUID, { codec: 'jxl-oxide' });
     // encodeToPng consumes the render result (frees it): nothing left to free here.
     return image.render().encodeToPng();
   } catch (error) {
@@ -170,6 +174,7 @@ function codestreamOf(bytes: Uint8Array, transferSyntaxUID: string): Uint8Array 
   const isContainer = bytes.length >= 12 && bytes[3] === 12 && bytes[4] === 0x4a && bytes[5] === 0x58 && bytes[6] === 0x4c && bytes[7] === 0x20;
   if (!isContainer) return bytes;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Uint8Array[] = [];
   for (let at = 0; at + 8 <= bytes.length; ) {
     let size = view.getUint32(at);
     const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
@@ -181,8 +186,11 @@ function codestreamOf(bytes: Uint8Array, transferSyntaxUID: string): Uint8Array 
     } else if (size === 0) size = bytes.length - at;
     if (size < header) break;
     if (type === 'jxlc') return bytes.subarray(at + header, Math.min(bytes.length, at + size));
-    if (type === 'jxlp') return bytes.subarray(at + header + 4, Math.min(bytes.length, at + size));
+    // Partial codestream boxes (a 4-byte index, then their part) are joined: the first may
+    // hold only a few bytes (cjxl splits around a jbrd box).
+    if (type === 'jxlp' && at + header + 4 <= bytes.length) parts.push(bytes.subarray(at + header + 4, Math.min(bytes.length, at + size)));
     at += size;
   }
+  if (parts.length > 0) return concatBytes(parts);
   throw new DecodeError('TRUNCATED', 'the JPEG XL container has no codestream box (jxlc or jxlp)', transferSyntaxUID, { codec: 'jxl-oxide' });
 }
