@@ -20,6 +20,7 @@ const SUITES = {
   codecs: { file: 'codecs.mjs', what: 'JPEG-LS, JPEG 2000 and HTJ2K decode' },
   jpeg: { file: 'jpeg.mjs', what: 'JPEG Lossless and Baseline decode' },
   thumbnails: { file: 'thumbnails.mjs', what: 'thumbnail throughput' },
+  syntaxes: { file: 'syntaxes.mjs', what: 'lossless syntaxes side by side: size and decode MP/s (JPEG XL, JPEG-LS, J2K, HTJ2K, RLE)' },
   serve: { file: 'serve.mjs', what: 'dicom-pixels serve against Orthanc\'s renderers under load' },
   browser: { file: 'browser.mjs', what: 'the browser build in Chromium: first and steady decodes, the decoder pool' },
   builds: { file: 'builds.mjs', what: 'this build against another (--base=DIR), our kernels only', explicit: true },
