@@ -138,6 +138,9 @@ process.on('unhandledRejection', (reason) => {
 
 async function runOne(plan) {
   const input = inputOf(plan);
+  // What rejects while a body is still being read depends on the codec being loaded already: a
+  // replay decodes the case's seed first, as a run has (its sentinels) before any case.
+  if (input.web && !sentinels.has(input.web.case)) sentinels.set(input.web.case, await sentinel(input.web.case));
   if (input.web) rejections = [];
   let outcome = await attempt(input, plan.options ?? {});
   // A frames body must end the same however it arrives in chunks (the streaming parser's
@@ -152,13 +155,15 @@ async function runOne(plan) {
   if (input.web) {
     await tick(); // Node reports a rejection unhandled once the microtasks have run
     const [reason] = rejections;
+    const unhandled = rejections.length > 0;
     rejections = undefined;
-    if (reason !== undefined) {
+    if (unhandled) {
+      // One signature for all: what was rejected says little of where its handler was missing.
       const { code, message } = classify(reason);
-      outcome = { cls: 'crash', message: `unhandled rejection: ${code ?? message}`, where: whereOf(reason), ms: outcome.ms };
+      outcome = { cls: 'crash', message: 'unhandled rejection', detail: code ?? message, where: whereOf(reason), ms: outcome.ms };
     }
   }
-  if (outcome.ms > SLOW_MS && outcome.cls !== 'trap' && outcome.cls !== 'exception') outcome = { ...outcome, cls: 'slow', was: outcome.cls };
+  if (outcome.ms > SLOW_MS && !['trap', 'exception', 'crash'].includes(outcome.cls)) outcome = { ...outcome, cls: 'slow', was: outcome.cls };
   return outcome;
 }
 

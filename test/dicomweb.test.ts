@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFramesResponse, fetchFrames, fetchImage, framesAcceptHeader, openDicom, type FetchedFrame } from '../src/index.js';
 import { parseContentType } from '../src/dicomweb/media.js';
+import { imageFromMetadata, type JsonDataset } from '../src/index.js';
+import { BASE_URL, bulkFetch, framesResponse, readWebCase } from '../fuzz/dicomweb.mjs';
 import { CASES, multipart, startFakeDicomWeb, type FakeDicomWeb } from './dicomweb-server.js';
 import { firstDifference, fixtureBytes, FIXTURES, manifest, readNpy } from './helpers.js';
 
@@ -119,4 +121,22 @@ describe('fetchFrames (WADO-RS)', () => {
     ).rejects.toMatchObject({ code: 'TRUNCATED', message: expect.stringMatching(/2 of 3 frames/) });
     expect(got).toEqual([1, 2]);
   });
+});
+
+describe('DICOMweb fuzz findings (fixtures/fuzz/bad/dicomweb-*)', () => {
+  const findings = (JSON.parse(readFileSync(new URL('fuzz/manifest.json', FIXTURES), 'utf8')) as { bad: { file: string; expectCode: string }[] }).bad.filter((b) => b.file.endsWith('.json'));
+  for (const { file, expectCode } of findings) {
+    it(`${file}: ${expectCode === 'ok' ? 'decodes' : `fails with ${expectCode}`}, nothing else thrown`, async () => {
+      const input = readWebCase(new URL(`fuzz/${file}`, FIXTURES));
+      let outcome = 'ok';
+      try {
+        const image = await imageFromMetadata(input.metadata as JsonDataset[], { baseUrl: BASE_URL, fetch: bulkFetch(input) });
+        for await (const frame of decodeFramesResponse(framesResponse(input), image, input.frameNumbers, { maxFrameBytes: 8 * 2 ** 20, ...input.options })) void frame;
+      } catch (error) {
+        expect((error as Error).name).toBe('DecodeError');
+        outcome = (error as { code: string }).code;
+      }
+      expect(outcome).toBe(expectCode);
+    });
+  }
 });

@@ -35,14 +35,36 @@ function invalid(detail: string): DecodeError {
 /** Every BulkDataURI of an attribute the pixel rules need, anywhere in the dataset (sequences too). */
 export function neededBulkData(dataset: JsonDataset): string[] {
   const uris: string[] = [];
-  const walk = (items: JsonDataset): void => {
+  const walk = (items: JsonDataset, depth: number): void => {
+    if (depth > MAX_DEPTH) throw invalid(`sequences nested more than ${MAX_DEPTH} deep`);
     for (const [tag, attribute] of Object.entries(items)) {
-      if (attribute?.BulkDataURI && BULK_TAGS_NEEDED.has(tag.toUpperCase())) uris.push(attribute.BulkDataURI);
-      if (attribute?.vr === 'SQ' && Array.isArray(attribute.Value)) attribute.Value.forEach((item) => item && typeof item === 'object' && walk(item as JsonDataset));
+      if (!attribute || typeof attribute !== 'object') continue;
+      if (attribute.BulkDataURI !== undefined && BULK_TAGS_NEEDED.has(tag.toUpperCase())) {
+        if (typeof attribute.BulkDataURI !== 'string') throw invalid(`(${tag}) BulkDataURI is not a string`);
+        uris.push(attribute.BulkDataURI);
+      }
+      if (attribute.vr === 'SQ' && Array.isArray(attribute.Value)) attribute.Value.forEach((item) => item && typeof item === 'object' && walk(item as JsonDataset, depth + 1));
     }
   };
-  walk(dataset);
+  walk(dataset, 0);
   return uris;
+}
+
+/** Deepest sequence nesting read (the pixel rules read two levels: functional groups, LUT items). */
+const MAX_DEPTH = 16;
+
+/** An attribute's values: an array of them, or none. */
+function valuesOf(tag: string, attribute: JsonAttribute): unknown[] {
+  if (attribute.Value === undefined || attribute.Value === null) return [];
+  if (!Array.isArray(attribute.Value)) throw invalid(`(${tag}) Value is not an array`);
+  return attribute.Value;
+}
+
+/** A value of a number VR (a JSON number, or a numeric string as some servers write). */
+function numberValue(tag: string, value: unknown): number {
+  const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  if (!Number.isFinite(number)) throw invalid(`(${tag}) holds ${JSON.stringify(value)?.slice(0, 40)} where a number belongs`);
+  return number;
 }
 
 function base64Bytes(text: string): Uint8Array {
@@ -58,15 +80,17 @@ function base64Bytes(text: string): Uint8Array {
 }
 
 /** The text of a string attribute's values (PN as its Alphabetic, Ideographic and Phonetic groups). */
-function stringValue(vr: string, values: unknown[]): string {
+function stringValue(tag: string, vr: string, values: unknown[]): string {
   return values
     .map((value) => {
       if (value === null || value === undefined) return '';
+      if (typeof value === 'string' || typeof value === 'number') return String(value);
       if (vr === 'PN' && typeof value === 'object') {
-        const name = value as { Alphabetic?: string; Ideographic?: string; Phonetic?: string };
-        return [name.Alphabetic ?? '', name.Ideographic ?? '', name.Phonetic ?? ''].join('=').replace(/=+$/, '');
+        const name = value as { Alphabetic?: unknown; Ideographic?: unknown; Phonetic?: unknown };
+        const group = (part: unknown) => (typeof part === 'string' ? part : '');
+        return [group(name.Alphabetic), group(name.Ideographic), group(name.Phonetic)].join('=').replace(/=+$/, '');
       }
-      return String(value);
+      throw invalid(`(${tag}) holds ${JSON.stringify(value)?.slice(0, 40)} where a string belongs`);
     })
     .join('\\');
 }
@@ -78,12 +102,12 @@ function latin1(text: string, pad: number): Uint8Array {
   return bytes;
 }
 
-function numbers(vr: string, values: unknown[]): Uint8Array {
+function numbers(tag: string, vr: string, values: unknown[]): Uint8Array {
   const size = NUMBER_SIZES[vr]!;
   const bytes = new Uint8Array(values.length * size);
   const view = new DataView(bytes.buffer);
   values.forEach((value, i) => {
-    const number = Number(value);
+    const number = numberValue(tag, value);
     const at = i * size;
     if (vr === 'US') view.setUint16(at, number, true);
     else if (vr === 'SS') view.setInt16(at, number, true);
@@ -123,7 +147,7 @@ function header(tag: string, vr: string, length: number): Uint8Array {
  * @throws {DecodeError} INVALID_PIXEL_INFO when an attribute cannot be encoded.
  */
 export function encodeJsonDataset(dataset: JsonDataset, bulkData: ReadonlyMap<string, Uint8Array>, depth = 0): Uint8Array {
-  if (depth > 16) throw invalid('sequences nested more than 16 deep');
+  if (depth > MAX_DEPTH) throw invalid(`sequences nested more than ${MAX_DEPTH} deep`);
   const parts: Uint8Array[] = [];
   const tags = Object.keys(dataset)
     .filter((tag) => /^[0-9a-fA-F]{8}$/.test(tag))
@@ -137,7 +161,8 @@ export function encodeJsonDataset(dataset: JsonDataset, bulkData: ReadonlyMap<st
     const { vr } = attribute;
     let value: Uint8Array;
     if (vr === 'SQ') {
-      const items = (attribute.Value ?? []).map((item) => {
+      const items = valuesOf(tag, attribute).map((item) => {
+        if (item !== null && item !== undefined && (typeof item !== 'object' || Array.isArray(item))) throw invalid(`(${tag}) has an item that is not a dataset`);
         const content = encodeJsonDataset((item ?? {}) as JsonDataset, bulkData, depth + 1);
         const itemHeader = new Uint8Array(8);
         const view = new DataView(itemHeader.buffer);
@@ -148,17 +173,21 @@ export function encodeJsonDataset(dataset: JsonDataset, bulkData: ReadonlyMap<st
       });
       value = concatBytes(items);
     } else if (attribute.InlineBinary !== undefined || attribute.BulkDataURI !== undefined) {
+      if (attribute.InlineBinary !== undefined && typeof attribute.InlineBinary !== 'string') throw invalid(`(${tag}) InlineBinary is not a string`);
       const bytes = attribute.InlineBinary !== undefined ? base64Bytes(attribute.InlineBinary) : bulkData.get(attribute.BulkDataURI!);
       if (!bytes) continue;
       value = bytes.length % 2 ? concatBytes([bytes, new Uint8Array(1)]) : bytes;
     } else if (BINARY_VRS.has(vr)) {
       continue;
     } else if (vr in NUMBER_SIZES) {
-      value = numbers(vr, attribute.Value ?? []);
+      value = numbers(tag, vr, valuesOf(tag, attribute));
     } else if (vr === 'AT') {
-      value = numbers('US', (attribute.Value ?? []).flatMap((at) => [parseInt(String(at).slice(0, 4), 16), parseInt(String(at).slice(4, 8), 16)]));
+      value = numbers(tag, 'US', valuesOf(tag, attribute).flatMap((at) => {
+        if (typeof at !== 'string' || !/^[0-9a-fA-F]{8}$/.test(at)) throw invalid(`(${tag}) AT value ${JSON.stringify(at)?.slice(0, 20)} is not 8 hex digits`);
+        return [parseInt(at.slice(0, 4), 16), parseInt(at.slice(4, 8), 16)];
+      }));
     } else {
-      value = latin1(stringValue(vr, attribute.Value ?? []), vr === 'UI' ? 0 : 0x20);
+      value = latin1(stringValue(tag, vr, valuesOf(tag, attribute)), vr === 'UI' ? 0 : 0x20);
     }
     parts.push(header(tag, vr, value.length), value);
   }

@@ -5,7 +5,7 @@
  * and Node alike.
  */
 import { concatBytes } from '../bytes.js';
-import { MultipartParseError, MultipartParser, type MultipartPart } from '@remix-run/multipart-parser';
+import { MultipartParseError, MultipartParser } from '@remix-run/multipart-parser';
 import { decodeFrame } from '../decode.js';
 import { DecodeError, withContext } from '../errors.js';
 import { describeImage, type ImageDescription } from '../dicom/part10.js';
@@ -114,7 +114,12 @@ export async function imageFromMetadata(metadata: JsonDataset | readonly JsonDat
   const bulk = new Map<string, Uint8Array>();
   await Promise.all(
     neededBulkData(dataset).map(async (uri) => {
-      const url = options.baseUrl ? new URL(uri, options.baseUrl).href : uri;
+      let url: string;
+      try {
+        url = new URL(uri, options.baseUrl).href;
+      } catch (cause) {
+        throw failed(`BulkDataURI ${JSON.stringify(uri).slice(0, 200)} is not a URL`, cause);
+      }
       bulk.set(uri, await fetchBulkData(url, options));
     }),
   );
@@ -157,62 +162,74 @@ export async function fetchImage(instanceUrl: string, options: RequestOptions = 
  * The parts of a multipart response as they arrive (a preamble before the first boundary is
  * skipped). A body that ends early is TRUNCATED; one whose boundary never appears CORRUPT_DATA.
  */
-export async function* multipartParts(response: Response, url = response.url): AsyncGenerator<MultipartPart> {
+export async function* multipartParts(response: Response, url = response.url): AsyncGenerator<{ bytes: Uint8Array; headers: Record<string, string | undefined> }> {
+  const where = url || 'the answer';
   const { type, parameters } = parseContentType(response.headers.get('content-type') ?? '');
   const boundary = parameters.boundary;
   if (!type.startsWith('multipart/') || !boundary) {
-    throw new DecodeError('CORRUPT_DATA', `${url}: expected a multipart/related answer with a boundary, got ${type || 'no Content-Type'}`, undefined, { codec: 'dicomweb' });
+    throw new DecodeError('CORRUPT_DATA', `${where}: expected a multipart/related answer with a boundary, got ${type || 'no Content-Type'}`, undefined, { codec: 'dicomweb' });
   }
-  if (!response.body) throw new DecodeError('TRUNCATED', `${url}: the answer has no body`, undefined, { codec: 'dicomweb' });
+  if (!response.body) throw new DecodeError('TRUNCATED', `${where}: the answer has no body`, undefined, { codec: 'dicomweb' });
   const parser = new MultipartParser(boundary, { maxFileSize: MAX_PART_BYTES, maxTotalSize: Number.MAX_SAFE_INTEGER, maxParts: 100_000 });
   const delimiter = new TextEncoder().encode(`--${boundary}`);
   const reader = response.body.getReader();
-  let preamble: Uint8Array | undefined = new Uint8Array(0);
-  const fail = (error: unknown): never => {
-    if (error instanceof MultipartParseError) {
-      const cut = /not finished/i.test(error.message);
-      throw new DecodeError(cut ? 'TRUNCATED' : 'CORRUPT_DATA', `${url}: ${error.message}`, undefined, { cause: error, codec: 'dicomweb' });
+  const noBoundary = () => new DecodeError('CORRUPT_DATA', `${where}: the boundary "${boundary}" does not appear in the first ${MAX_PREAMBLE} bytes of the answer`, undefined, { codec: 'dicomweb' });
+  // Before the first boundary: how many bytes went by, and the last few (a boundary may straddle chunks).
+  let preamble: { seen: number; tail: Uint8Array } | undefined = { seen: 0, tail: new Uint8Array(0) };
+  let ended = false;
+  const corrupt = (error: unknown): DecodeError => {
+    const cut = error instanceof MultipartParseError && /not finished/i.test(error.message);
+    const detail = error instanceof Error ? error.message : String(error);
+    return new DecodeError(cut ? 'TRUNCATED' : 'CORRUPT_DATA', `${where}: ${detail}`, undefined, { cause: error, codec: 'dicomweb' });
+  };
+  /** The parts a chunk completes, read out here (a part's headers parse lazily and may throw). */
+  const partsOf = (chunk: Uint8Array): { bytes: Uint8Array; headers: Record<string, string | undefined> }[] => {
+    const parts: { bytes: Uint8Array; headers: Record<string, string | undefined> }[] = [];
+    try {
+      for (const part of parser.write(chunk)) parts.push({ bytes: part.bytes, headers: { ...part.headers } });
+    } catch (error) {
+      // Whatever follows the close delimiter is an epilogue, to be ignored (RFC 2046 5.1.1).
+      if (error instanceof MultipartParseError && /after end/i.test(error.message)) ended = true;
+      else throw corrupt(error);
     }
-    throw error;
+    return parts;
   };
   try {
-    for (;;) {
+    while (!ended) {
       const { done, value } = await reader.read();
       if (done) break;
       let chunk: Uint8Array = value;
       if (preamble) {
         // Whatever precedes the first boundary (often a CRLF) is a preamble (RFC 2046 5.1.1).
-        const joined: Uint8Array = preamble.length ? concatBytes([preamble, chunk]) : chunk;
+        const joined = preamble.tail.length ? concatBytes([preamble.tail, chunk]) : chunk;
         const at = indexOf(joined, delimiter);
         if (at < 0) {
-          if (joined.length > MAX_PREAMBLE) throw new DecodeError('CORRUPT_DATA', `${url}: the boundary "${boundary}" does not appear in the answer`, undefined, { codec: 'dicomweb' });
-          preamble = joined;
+          preamble.seen += chunk.length;
+          if (preamble.seen > MAX_PREAMBLE) throw noBoundary();
+          preamble.tail = joined.slice(Math.max(0, joined.length - (delimiter.length - 1)));
           continue;
         }
         preamble = undefined;
         chunk = joined.subarray(at);
       }
-      try {
-        yield* parser.write(chunk);
-      } catch (error) {
-        fail(error);
-      }
+      yield* partsOf(chunk);
     }
-    if (preamble) throw new DecodeError(preamble.length ? 'CORRUPT_DATA' : 'TRUNCATED', `${url}: ${preamble.length ? `the boundary "${boundary}" does not appear in the answer` : 'the answer is empty'}`, undefined, { codec: 'dicomweb' });
-    try {
-      parser.finish();
-    } catch (error) {
-      fail(error);
+    if (preamble) throw preamble.seen > 0 ? noBoundary() : new DecodeError('TRUNCATED', `${where}: the answer is empty`, undefined, { codec: 'dicomweb' });
+    if (!ended) {
+      try {
+        parser.finish();
+      } catch (error) {
+        throw corrupt(error);
+      }
     }
   } catch (error) {
     // The caller's AbortSignal ends the read with its reason, which stays what it is.
     if (error instanceof DecodeError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))) throw error;
-    throw failed(`${url}: reading the answer: ${error instanceof Error ? error.message : String(error)}`, error);
+    throw failed(`${where}: reading the answer: ${error instanceof Error ? error.message : String(error)}`, error);
   } finally {
     reader.cancel().catch(() => {});
   }
 }
-
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
@@ -271,7 +288,10 @@ export async function* decodeFramesResponse(
     }
     for await (const part of multipartParts(response, url)) {
       if (count >= frameNumbers.length) throw new DecodeError('CORRUPT_DATA', `${url}: more parts than the ${frameNumbers.length} frames requested`, undefined, { codec: 'dicomweb' });
-      pending.push(start(part.bytes, part.headers['content-type']));
+      const frame = start(part.bytes, part.headers['content-type']);
+      // Observed now: a frame that fails while the next part is still arriving must not be an unhandled rejection.
+      frame.catch(() => {});
+      pending.push(frame);
       if (pending.length >= concurrency) yield await pending.shift()!;
     }
     while (pending.length) yield await pending.shift()!;
