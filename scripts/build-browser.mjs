@@ -9,6 +9,7 @@
  */
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,15 @@ const browser = {
     // The emscripten glue requires these only on its Node path.
     build.onResolve({ filter: /^(fs|path|node:fs|node:path)$/ }, (args) => ({ path: args.path, namespace: 'empty' }));
     build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    // jxl-oxide's loader falls back to `new URL('jxl_oxide_wasm_bg.wasm', import.meta.url)`,
+    // which src/wasm/jxl.ts never uses (it hands over the bytes), but which webpack would try to
+    // resolve as an asset beside our bundle: the fallback is removed.
+    build.onLoad({ filter: /jxl_oxide_wasm\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const fallback = "new URL('jxl_oxide_wasm_bg.wasm', import.meta.url)";
+      if (!text.includes(fallback)) throw new Error(`${args.path}: jxl-oxide's loader changed; check the wasm fallback`);
+      return { contents: text.replace(fallback, 'undefined'), loader: 'js' };
+    });
   },
 };
 

@@ -45,6 +45,8 @@ export const FIXTURES = [
   'jpeg/dicom/rgb8.baseline-dcmtk-422.dcm',
   'jpeg/dicom/ct_u12.extended-dcmtk-12bit.dcm',
   'deflate/dicom/ct_s16.zlib.dcm',
+  'jxl/dicom/ct_u12.jxl-lossless.dcm',
+  'jxl/dicom/us_rgb8_p0.jxl-lossless.dcm',
 ];
 
 // The package as npm installs it (package.json and dist/), and a copy of the test app.
