@@ -104,7 +104,7 @@ for (const target of targets) {
       const timer = setInterval(() => samples.push(rssMb(ours.pid)), 1000);
       const r = await load(url, target.paths, 16, SOAK);
       clearInterval(timer);
-      results.soak = { seconds: SOAK, requests: Math.round(r.rps * SOAK), rps: r.rps, rssFirstMb: samples[0], rssMaxMb: Math.max(...samples), rssLastMb: samples.at(-1), rssAfter60sMb: samples[Math.min(60, samples.length - 1)] };
+      results.soak = { seconds: SOAK, requests: Math.round(r.rps * SOAK), rps: r.rps, rssFirstMb: samples[0], rssMaxMb: Math.max(...samples), rssLastMb: samples.at(-1), rssAfter60sMb: samples[Math.min(60, samples.length - 1)], rssMbPerSecond: samples };
     }
   } finally {
     ours?.stop();
@@ -124,6 +124,9 @@ for (const r of failing) console.log(`note: ${r.target} answered ${r.failing} of
 if (results.soak) {
   const s = results.soak;
   console.log(`\nsoak: ${s.seconds} s at 16 connections, ${s.requests} requests (${fmt(s.rps, 1)}/s); RSS ${fmt(s.rssFirstMb, 0)} MB at 1 s, ${fmt(s.rssAfter60sMb, 0)} MB at 60 s, ${fmt(s.rssLastMb, 0)} MB at the end (max ${fmt(s.rssMaxMb, 0)})`);
+  // The trend, a tenth of the way at a time: a leak climbs steadily, a heap that settles levels off.
+  const tenth = Math.max(1, Math.floor(s.rssMbPerSecond.length / 10));
+  console.log(`RSS MB every ${tenth} s: ${s.rssMbPerSecond.filter((_, i) => i % tenth === 0).map((mb) => fmt(mb, 0)).join(' ')}`);
 }
 writeJson(JSON_OUT, results);
 console.log(`\nwrote ${path.relative(process.cwd(), JSON_OUT)}`);
