@@ -125,7 +125,10 @@ async function attempt(input, options) {
   return outcome;
 }
 
-const ending = (o) => (o.cls === 'error' ? o.code : o.cls);
+// How a case ends, for the chunking check: decoded, or failed with a DecodeError. Which code a
+// damaged body fails with may depend on what arrives first (a frame decodes as soon as its part
+// has arrived, and may fail before the parser meets damage further on), so any two codes agree.
+const ending = (o) => (o.cls === 'error' ? 'DecodeError' : o.cls);
 
 // Unhandled rejections of the DICOMweb case running (frames decoding ahead whose failure nobody
 // awaits yet). Node ends a process on one: a crash, reported here as the case's own instead of
@@ -148,7 +151,7 @@ async function runOne(plan) {
   if (input.web?.chunks && (outcome.cls === 'ok' || outcome.cls === 'error')) {
     const whole = await attempt({ ...input, web: { ...input.web, chunks: null } }, {});
     if (ending(whole) !== ending(outcome)) {
-      const said = (o) => `${ending(o)}${o.detail ? ` (${o.detail.slice(-60)})` : ''}`;
+      const said = (o) => `${o.cls === 'error' ? o.code : o.cls}${o.detail ? ` (${o.detail.slice(-60)})` : ''}`;
       outcome = { cls: 'chunking', message: `${said(outcome)} in chunks, ${said(whole)} whole`, ms: outcome.ms };
     }
   }
