@@ -203,12 +203,16 @@ export async function* multipartParts(response: Response, url = response.url): A
         // Whatever precedes the first boundary (often a CRLF) is a preamble (RFC 2046 5.1.1).
         const joined = preamble.tail.length ? concatBytes([preamble.tail, chunk]) : chunk;
         const at = indexOf(joined, delimiter);
+        // `joined` starts this many bytes into the answer; a boundary must start within MAX_PREAMBLE,
+        // however the answer is cut into chunks.
+        const offset = preamble.seen - preamble.tail.length;
         if (at < 0) {
           preamble.seen += chunk.length;
-          if (preamble.seen > MAX_PREAMBLE) throw noBoundary();
+          if (preamble.seen - (delimiter.length - 1) > MAX_PREAMBLE) throw noBoundary();
           preamble.tail = joined.slice(Math.max(0, joined.length - (delimiter.length - 1)));
           continue;
         }
+        if (offset + at > MAX_PREAMBLE) throw noBoundary();
         preamble = undefined;
         chunk = joined.subarray(at);
       }
