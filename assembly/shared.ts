@@ -50,6 +50,9 @@ export enum Status {
   JPEG_BAD_RESTART = -29,
   JPEG_UNSUPPORTED = -30,
   JPEG_BAD_SCAN = -31,
+  // JPEG 2000 (ISO/IEC 15444-1), -40..-49.
+  J2K_BAD_BLOCK = -40,
+  J2K_BAD_REGION = -41,
 }
 
 /** Fields of the JPEG frame header that jpegFrameField reads (i32 index into the scratch region). */

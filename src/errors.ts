@@ -101,6 +101,8 @@ const KERNEL_STATUS: Record<Exclude<Status, typeof Status.OK>, [DecodeErrorCode,
   [Status.JPEG_BAD_RESTART]: ['CORRUPT_DATA', 'JPEG restart marker missing or out of sequence'],
   [Status.JPEG_UNSUPPORTED]: ['CORRUPT_DATA', 'JPEG stream uses a feature this decoder does not support'],
   [Status.JPEG_BAD_SCAN]: ['CORRUPT_DATA', 'JPEG scan header is invalid'],
+  [Status.J2K_BAD_BLOCK]: ['CORRUPT_DATA', 'JPEG 2000 code-block with an impossible size, bit-plane count, pass count or segment'],
+  [Status.J2K_BAD_REGION]: ['CORRUPT_DATA', 'JPEG 2000 tile-component region does not fit its buffer'],
 };
 
 /** Turn a negative kernel status into a DecodeError. */

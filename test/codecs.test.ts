@@ -139,15 +139,16 @@ describe('codestreams that disagree with the attributes', () => {
     await expectCt(entry);
   });
 
-  it('refuses signed 8-bit JPEG 2000 samples, which the codec would clamp at 0', async () => {
-    const { fragments, info, uid } = frameOf(fixture('mono8.gdcm-j2k.dcm'));
+  it('decodes signed 8-bit JPEG 2000 samples (which OpenJPEG would clamp at 0)', async () => {
+    const entry = fixture('mono8.gdcm-j2k.dcm');
+    const { fragments, info, uid } = frameOf(entry);
     const stream = Uint8Array.from(fragments.flatMap((part) => Array.from(part)));
     const siz = stream.findIndex((byte, i) => byte === 0xff && stream[i + 1] === 0x51);
     stream[siz + 2 + 38] |= 0x80; // Ssiz of component 0: signed (ISO/IEC 15444-1 A.5.1)
-    await expect(decodeFrame(stream, uid, { ...info, pixelRepresentation: 1 })).rejects.toMatchObject({
-      code: 'CORRUPT_DATA',
-      message: expect.stringContaining('signed samples of 8 bits'),
-    });
+    // The same coefficients without the DC level shift (G.1.2): every sample 128 lower.
+    const decoded = await decodeFrame(stream, uid, { ...info, pixelRepresentation: 1 });
+    expect(decoded.pixels).toBeInstanceOf(Int8Array);
+    expect(firstDifference(decoded.pixels, Array.from(readNpy(entry.stored).data, (value) => Number(value) - 128))).toBe(-1);
   });
 
   it('decodes a codestream inside a JP2 file', async () => {
@@ -199,15 +200,20 @@ describe('codec lifecycle', () => {
   });
 
   it('OpenJPEG: an error it prints (not throws) is a DecodeError, never the previous frame', async () => {
-    const { fragments, info, uid } = frameOf(J2K);
-    await expectCt(J2K);
+    // A 9/7 stream: the dicom-pixels decoder leaves those to OpenJPEG.
+    const { fragments, info, uid } = frameOf(fixture('us_rgb8.opj-ict.dcm'));
+    const before = (await decodeFrame(fragments, uid, info)).pixels;
     const stream = Uint8Array.from(fragments.flatMap((part) => Array.from(part)));
     const sot = stream.findIndex((byte, i) => byte === 0xff && stream[i + 1] === 0x90);
-    stream[sot + 5] = 7; // Isot 7 in a one-tile image (the header checks do not look at it)
-    await expect(decodeFrame(stream, uid, info)).rejects.toMatchObject({
-      code: 'CORRUPT_DATA',
-      message: expect.stringContaining('OpenJPEG'),
-    });
+    const tile = Uint8Array.from(stream);
+    tile[sot + 10] = 5; // TPsot 5 in a tile's only tile-part (what OpenJPEG checks and our header reader does not)
+    await expect(decodeFrame(tile, uid, info)).rejects.toMatchObject({ code: 'CORRUPT_DATA', message: expect.stringContaining('OpenJPEG') });
+    expect(firstDifference((await decodeFrame(fragments, uid, info)).pixels, before)).toBe(-1);
+    // The dicom-pixels decoder refuses the same lie itself.
+    const j2k = frameOf(J2K);
+    const lying = Uint8Array.from(j2k.fragments.flatMap((part) => Array.from(part)));
+    lying[lying.findIndex((byte, i) => byte === 0xff && lying[i + 1] === 0x90) + 5] = 7;
+    await expect(decodeFrame(lying, j2k.uid, j2k.info)).rejects.toMatchObject({ code: 'CORRUPT_DATA', message: expect.stringContaining('tile 7') });
     await expectCt(J2K);
   });
 

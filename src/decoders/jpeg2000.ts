@@ -16,6 +16,8 @@ import {
 } from '../wasm/codecs.js';
 import type { RawFrame } from '../raw.js';
 import { codecFrame, type DecodeContext, type Decoder } from './decoder.js';
+import { concatBytes } from '../bytes.js';
+import { decodeCodestream, parse, unsupported } from './j2k/decode.js';
 
 /**
  * JPEG 2000 (PS3.5 A.4.4, ISO/IEC 15444-1) and HTJ2K (PS3.5 A.4.11, ISO/IEC 15444-15).
@@ -385,13 +387,41 @@ function checkStream(stream: Codestream, info: PixelInfo, transferSyntaxUID: str
   }
 }
 
-/** JPEG 2000 Lossless, JPEG 2000, and Part 2 multi-component (.92, .93), decoded by OpenJPEG. */
+/**
+ * JPEG 2000 Lossless, JPEG 2000, and Part 2 multi-component (.92, .93): the dicom-pixels decoder
+ * (src/decoders/j2k/, assembly/j2k/), and OpenJPEG for the codestreams it leaves (see
+ * `unsupported` in j2k/decode.ts).
+ */
 export const jpeg2000Decoder: Decoder = {
   name: 'jpeg-2000',
-  codec: 'OpenJPEG',
-  prepare: () => preload(OPENJPEG.loader),
-  decode: (fragments, info, context) => decodeJ2k(OPENJPEG, fragments, info, context),
+  codec: 'dicom-pixels (OpenJPEG for the 9/7 wavelet, ROI, PPM and subsampled components)',
+  prepare: (fragments, _info, { transferSyntaxUID }) => (ownDecoderTakes(fragments[0]!, transferSyntaxUID) ? undefined : preload(OPENJPEG.loader)),
+  decode(fragments, info, context) {
+    const bytes = fragments.length === 1 ? fragments[0]! : concatBytes(fragments);
+    const start = codestreamStart(bytes);
+    const codestream = bytes.subarray(start);
+    const { transferSyntaxUID } = context;
+    const summary = readCodestream(codestream, transferSyntaxUID);
+    checkStream(summary, info, transferSyntaxUID);
+    if (summary.truncated) throw new DecodeError('TRUNCATED', 'a JPEG 2000 tile-part runs past the end of the frame', transferSyntaxUID);
+    if (summary.minimumBytes > codestream.length) {
+      throw new DecodeError('TRUNCATED', `the JPEG 2000 header needs at least ${summary.minimumBytes} bytes of packets, the codestream has ${codestream.length}`, transferSyntaxUID);
+    }
+    const stream = parse(codestream, transferSyntaxUID);
+    if (unsupported(stream) !== undefined) return decodeJ2k(OPENJPEG, fragments, info, context);
+    const level = Math.min(context.options.resolutionLevel ?? 0, summary.decompositions);
+    return decodeCodestream(codestream, stream, info, context, level, transferSyntax(transferSyntaxUID)?.lossless === false);
+  },
 };
+
+/** Whether the dicom-pixels decoder takes a frame, judged from its first fragment (a hint for `prepare`). */
+function ownDecoderTakes(first: Uint8Array, transferSyntaxUID: string): boolean {
+  try {
+    return unsupported(parse(first.subarray(codestreamStart(first)), transferSyntaxUID)) === undefined;
+  } catch {
+    return true; // the decode reports what is wrong
+  }
+}
 
 /**
  * HTJ2K Lossless, Lossless RPCL and HTJ2K (.201, .202, .203), decoded by OpenJPH; OpenJPEG

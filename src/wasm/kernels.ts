@@ -40,6 +40,16 @@ export class Kernels {
     this.top = this.base + RESULT_BYTES;
   }
 
+  /** The arena's top, for `release`: regions allocated after it can be given back at once. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Free every region allocated since `mark()` returned `top`. */
+  release(top: number): void {
+    if (top >= this.base + RESULT_BYTES && top <= this.top) this.top = top;
+  }
+
   /** A 16-byte aligned region of `bytes` bytes (plus slack) in kernel memory. */
   alloc(bytes: number): number {
     const ptr = this.top;

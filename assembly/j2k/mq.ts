@@ -1,0 +1,179 @@
+// The MQ arithmetic decoder of JPEG 2000 (ISO/IEC 15444-1 Annex C) and the raw (bypass) bit
+// reader of its lazy mode (D.6), over one codeword segment each.
+
+/**
+ * Probability states (Table C.2), one per (index, MPS): state 2i+m is Qe index i with MPS m.
+ * Each entry is an i32: Qe in bits 0-15, the next state after an MPS in bits 16-23 and after
+ * an LPS in bits 24-31 (the switch of the MPS folded in).
+ */
+const STATES: usize = memory.data(94 * 4, 16);
+
+// Qe, NMPS, NLPS, SWITCH for each of the 47 indices (Table C.2).
+const QE: StaticArray<u16> = [
+  0x5601, 0x3401, 0x1801, 0x0ac1, 0x0521, 0x0221, 0x5601, 0x5401, 0x4801, 0x3801, 0x3001, 0x2401, 0x1c01, 0x1601,
+  0x5601, 0x5401, 0x5101, 0x4801, 0x3801, 0x3401, 0x3001, 0x2801, 0x2401, 0x2201, 0x1c01, 0x1801, 0x1601, 0x1401,
+  0x1201, 0x1101, 0x0ac1, 0x09c1, 0x08a1, 0x0521, 0x0441, 0x02a1, 0x0221, 0x0141, 0x0111, 0x0085, 0x0049, 0x0025,
+  0x0015, 0x0009, 0x0005, 0x0001, 0x5601,
+];
+const NMPS: StaticArray<u8> = [
+  1, 2, 3, 4, 5, 38, 7, 8, 9, 10, 11, 12, 13, 29, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+  32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 45, 46,
+];
+const NLPS: StaticArray<u8> = [
+  1, 6, 9, 12, 29, 33, 6, 14, 14, 14, 17, 18, 20, 21, 14, 14, 15, 16, 17, 18, 19, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+  28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 46,
+];
+const SWITCH: StaticArray<u8> = [
+  1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0,
+];
+
+let statesReady = false;
+
+/** Fill STATES once. */
+export function initStates(): void {
+  if (statesReady) return;
+  for (let i = 0; i < 47; i++) {
+    for (let mps = 0; mps < 2; mps++) {
+      const nmps = <u32>unchecked(NMPS[i]) * 2 + mps;
+      const lpsMps = unchecked(SWITCH[i]) ? 1 - mps : mps;
+      const nlps = <u32>unchecked(NLPS[i]) * 2 + lpsMps;
+      store<u32>(STATES + ((i * 2 + mps) << 2), <u32>unchecked(QE[i]) | (nmps << 16) | (nlps << 24));
+    }
+  }
+  statesReady = true;
+}
+
+// Decoder registers (C.3): A, C, CT and the byte position, over [bp, end).
+let mqA: u32 = 0;
+let mqC: u32 = 0;
+let mqCt: i32 = 0;
+let mqBp: usize = 0;
+let mqEnd: usize = 0;
+
+/**
+ * BYTEIN (C.3.4). Past the end of the segment, or at a marker (0xFF then a byte above 0x8F),
+ * the decoder is fed 1 bits without moving: the end of data cannot be read past.
+ */
+@inline function byteIn(): void {
+  const bp = mqBp;
+  const b: u32 = bp < mqEnd ? <u32>load<u8>(bp) : 0xff;
+  const next: u32 = bp + 1 < mqEnd ? <u32>load<u8>(bp + 1) : 0xff;
+  if (b == 0xff) {
+    if (next > 0x8f) {
+      mqC += 0xff00;
+      mqCt = 8;
+    } else {
+      mqBp = bp + 1;
+      mqC += next << 9;
+      mqCt = 7;
+    }
+  } else {
+    mqBp = bp + 1;
+    mqC += next << 8;
+    mqCt = 8;
+  }
+}
+
+/** INITDEC (C.3.5) on the segment [start, end). */
+export function mqInit(start: usize, end: usize): void {
+  mqBp = start;
+  mqEnd = end;
+  mqC = start < end ? <u32>load<u8>(start) << 16 : 0xff << 16;
+  byteIn();
+  mqC <<= 7;
+  mqCt -= 7;
+  mqA = 0x8000;
+}
+
+/** DECODE (C.3.2) with the context whose state byte is at `cx`; returns the decision. */
+@inline export function mqDecode(cx: usize): u32 {
+  const state = <u32>load<u8>(cx);
+  const entry = load<u32>(STATES + (<usize>state << 2));
+  const qe = entry & 0xffff;
+  let a = mqA - qe;
+  let d: u32;
+  if ((mqC >>> 16) < qe) {
+    // LPS_EXCHANGE
+    if (a < qe) {
+      d = state & 1;
+      store<u8>(cx, <u8>(entry >>> 16));
+    } else {
+      d = (state & 1) ^ 1;
+      store<u8>(cx, <u8>(entry >>> 24));
+    }
+    a = qe;
+    renormalise(a);
+  } else {
+    mqC -= qe << 16;
+    if ((a & 0x8000) == 0) {
+      // MPS_EXCHANGE
+      if (a < qe) {
+        d = (state & 1) ^ 1;
+        store<u8>(cx, <u8>(entry >>> 24));
+      } else {
+        d = state & 1;
+        store<u8>(cx, <u8>(entry >>> 16));
+      }
+      renormalise(a);
+    } else {
+      mqA = a;
+      d = state & 1;
+    }
+  }
+  return d;
+}
+
+/** RENORMD (C.3.3). */
+@inline function renormalise(a: u32): void {
+  do {
+    if (mqCt == 0) byteIn();
+    a <<= 1;
+    mqC <<= 1;
+    mqCt--;
+  } while ((a & 0x8000) == 0);
+  mqA = a;
+}
+
+// Raw segment reader (lazy mode): the current byte, bits left in it, position and end.
+let rawByte: u32 = 0;
+let rawCt: i32 = 0;
+let rawBp: usize = 0;
+let rawEnd: usize = 0;
+
+export function rawInit(start: usize, end: usize): void {
+  rawByte = 0;
+  rawCt = 0;
+  rawBp = start;
+  rawEnd = end;
+}
+
+/**
+ * One raw bit (D.6): bytes MSB first; a byte after 0xFF carries 7 bits (its first is a stuffed
+ * 0). Past the end of the segment, or at a marker, 1 bits.
+ */
+@inline export function rawDecode(): u32 {
+  if (rawCt == 0) {
+    if (rawByte == 0xff) {
+      const b: u32 = rawBp < rawEnd ? <u32>load<u8>(rawBp) : 0xff;
+      if (b > 0x8f) {
+        rawByte = 0xff;
+        rawCt = 8;
+      } else {
+        rawByte = b;
+        rawBp++;
+        rawCt = 7;
+      }
+    } else {
+      if (rawBp < rawEnd) {
+        rawByte = <u32>load<u8>(rawBp);
+        rawBp++;
+      } else {
+        rawByte = 0xff;
+      }
+      rawCt = 8;
+    }
+  }
+  rawCt--;
+  return (rawByte >>> <u32>rawCt) & 1;
+}

@@ -1,0 +1,385 @@
+// Tier-1 of JPEG 2000 (ISO/IEC 15444-1 Annex D): the three coding passes over one code-block,
+// driven by the MQ decoder (or raw bits in lazy mode), then dequantised into the tile-component.
+import { initStates, mqDecode, mqInit, rawDecode, rawInit } from './mq';
+import { Status } from '../shared';
+
+// Code-block style (SPcod, Table A.19).
+const STYLE_BYPASS = 1;
+const STYLE_RESET = 2;
+const STYLE_TERMALL = 4;
+const STYLE_VCAUSAL = 8;
+const STYLE_SEGSYM = 32;
+
+// Per-sample state (one u32 with a border of one sample): the significance of the eight
+// neighbours, the sign of the four direct ones, and the sample's own state.
+const SIG_N: u32 = 1;
+const SIG_S: u32 = 2;
+const SIG_E: u32 = 4;
+const SIG_W: u32 = 8;
+const SIG_NE: u32 = 16;
+const SIG_NW: u32 = 32;
+const SIG_SE: u32 = 64;
+const SIG_SW: u32 = 128;
+const SIG_NEIGHBOURS: u32 = 255;
+const SGN_N: u32 = 256;
+const SGN_S: u32 = 512;
+const SGN_E: u32 = 1024;
+const SGN_W: u32 = 2048;
+const SIG: u32 = 4096;
+const REFINED: u32 = 8192;
+const VISITED: u32 = 16384;
+/** What the next stripe contributes: masked in the stripe's last row in vertically causal mode. */
+const BELOW: u32 = SIG_S | SIG_SE | SIG_SW | SGN_S;
+
+// Contexts (Table D.1 - D.4): 0-8 significance, 9-13 sign, 14-16 refinement, run-length, uniform.
+const CTX_RL = 17;
+const CTX_UNI = 18;
+const CONTEXTS = 19;
+const CTX: usize = memory.data(32, 16);
+
+/** Significance context per orientation (LL, HL, LH, HH) and neighbourhood (Table D.1). */
+const ZC_LUT: usize = memory.data(4 * 256, 16);
+/** Sign context (bits 0-4) and XOR bit (bit 7) per direct neighbourhood (Table D.3). */
+const SC_LUT: usize = memory.data(256, 16);
+
+let tablesReady = false;
+
+function initTables(): void {
+  if (tablesReady) return;
+  initStates();
+  for (let f: u32 = 0; f < 256; f++) {
+    const h = ((f >> 2) & 1) + ((f >> 3) & 1);
+    const v = (f & 1) + ((f >> 1) & 1);
+    const d = popcnt<u32>((f >> 4) & 15);
+    store<u8>(ZC_LUT + f, <u8>zcContext(h, v, d));
+    store<u8>(ZC_LUT + 256 + f, <u8>zcContext(v, h, d));
+    store<u8>(ZC_LUT + 512 + f, <u8>zcContext(h, v, d));
+    store<u8>(ZC_LUT + 768 + f, <u8>hhContext(h + v, d));
+    store<u8>(SC_LUT + f, <u8>signContext(f));
+  }
+  tablesReady = true;
+}
+
+/** Table D.1 for LL and LH (HL swaps h and v). */
+function zcContext(h: u32, v: u32, d: u32): u32 {
+  if (h == 2) return 8;
+  if (h == 1) return v >= 1 ? 7 : d >= 1 ? 6 : 5;
+  if (v == 2) return 4;
+  if (v == 1) return 3;
+  return d >= 2 ? 2 : d;
+}
+
+/** Table D.1 for HH. */
+function hhContext(hv: u32, d: u32): u32 {
+  if (d >= 3) return 8;
+  if (d == 2) return hv >= 1 ? 7 : 6;
+  if (d == 1) return hv >= 2 ? 5 : hv == 1 ? 4 : 3;
+  return hv >= 2 ? 2 : hv;
+}
+
+function contribution(sig: u32, negative: u32): i32 {
+  return sig ? (negative ? -1 : 1) : 0;
+}
+
+/** Tables D.2 and D.3 from the significance (bits 0-3: N S E W) and signs (bits 4-7) of the direct neighbours. */
+function signContext(f: u32): u32 {
+  let hc = contribution((f >> 2) & 1, (f >> 6) & 1) + contribution((f >> 3) & 1, (f >> 7) & 1);
+  let vc = contribution(f & 1, (f >> 4) & 1) + contribution((f >> 1) & 1, (f >> 5) & 1);
+  hc = hc > 0 ? 1 : hc < 0 ? -1 : 0;
+  vc = vc > 0 ? 1 : vc < 0 ? -1 : 0;
+  let flip: u32 = 0;
+  if (hc < 0 || (hc == 0 && vc < 0)) {
+    hc = -hc;
+    vc = -vc;
+    flip = 0x80;
+  }
+  // hc = 1: 13, 12, 11 for vc = 1, 0, -1; hc = 0: 10 or 9.
+  const context: u32 = hc == 1 ? <u32>(12 + vc) : vc == 0 ? 9 : 10;
+  return context | flip;
+}
+
+function resetContexts(): void {
+  memory.fill(CTX, 0, CONTEXTS);
+  store<u8>(CTX, 4 << 1); // no significant neighbour: Qe index 4
+  store<u8>(CTX + CTX_RL, 3 << 1);
+  store<u8>(CTX + CTX_UNI, 46 << 1);
+}
+
+// One code-block's decoding state.
+let flags: usize = 0; // u32 per sample, (width + 2) × (height + 2)
+let values: usize = 0; // i32 per sample, width × height: sign and magnitude at twice the scale
+let width: i32 = 0;
+let height: i32 = 0;
+let flagStride: i32 = 0;
+let zc: usize = 0; // this band's significance contexts
+let vcausal = false;
+
+/** Bytes of work memory j2kDecodeBlocks needs: flags and values of the largest code-block. */
+export function j2kBlockWorkBytes(): i32 {
+  // At most 4096 samples and 1024 a side (A.6.1): (w + 2)(h + 2) <= 1026 × 6.
+  return (1026 * 6 + 4096) * 4;
+}
+
+@inline function flagsAt(x: i32, y: i32): usize {
+  return flags + ((<usize>(y + 1) * <usize>flagStride + <usize>(x + 1)) << 2);
+}
+
+/** Mark the sample whose flags are at `p` significant with `negative` sign, in its neighbours' flags too. */
+@inline function becomeSignificant(p: usize, negative: u32): void {
+  const row = <usize>flagStride << 2;
+  store<u32>(p, load<u32>(p) | SIG);
+  store<u32>(p - row, load<u32>(p - row) | SIG_S | (negative ? SGN_S : 0));
+  store<u32>(p + row, load<u32>(p + row) | SIG_N | (negative ? SGN_N : 0));
+  store<u32>(p + 4, load<u32>(p + 4) | SIG_W | (negative ? SGN_W : 0));
+  store<u32>(p - 4, load<u32>(p - 4) | SIG_E | (negative ? SGN_E : 0));
+  store<u32>(p - row + 4, load<u32>(p - row + 4) | SIG_SW);
+  store<u32>(p - row - 4, load<u32>(p - row - 4) | SIG_SE);
+  store<u32>(p + row + 4, load<u32>(p + row + 4) | SIG_NW);
+  store<u32>(p + row - 4, load<u32>(p + row - 4) | SIG_NE);
+}
+
+/** Decode a sign (D.3.2) with the context of flags `f`; 1 is negative. */
+@inline function decodeSign(f: u32, raw: bool): u32 {
+  if (raw) return rawDecode();
+  const entry = <u32>load<u8>(SC_LUT + ((f & 15) | ((f >> 4) & 0xf0)));
+  return mqDecode(CTX + (entry & 31)) ^ (entry >> 7);
+}
+
+/** Flags of the sample at row `y` as its context sees them (vertically causal: nothing below the stripe). */
+@inline function contextFlags(p: usize, y: i32): u32 {
+  const f = load<u32>(p);
+  return vcausal && (y & 3) == 3 ? f & ~BELOW : f;
+}
+
+/** Significance propagation pass (D.3.1) at bit plane `plane` (of the doubled scale). */
+function significancePass(plane: i32, raw: bool): void {
+  const oneHalf = (1 << plane) | (1 << (plane - 1));
+  for (let y0 = 0; y0 < height; y0 += 4) {
+    const y1 = min(y0 + 4, height);
+    for (let x = 0; x < width; x++) {
+      let p = flagsAt(x, y0);
+      let v = values + ((<usize>y0 * <usize>width + <usize>x) << 2);
+      for (let y = y0; y < y1; y++) {
+        const f = contextFlags(p, y);
+        if ((f & SIG_NEIGHBOURS) != 0 && (f & SIG) == 0) {
+          const bit = raw ? rawDecode() : mqDecode(CTX + <usize>load<u8>(zc + (f & 255)));
+          if (bit) {
+            const negative = decodeSign(f, raw);
+            store<i32>(v, negative ? -oneHalf : oneHalf);
+            becomeSignificant(p, negative);
+          }
+          store<u32>(p, load<u32>(p) | VISITED);
+        }
+        p += <usize>flagStride << 2;
+        v += <usize>width << 2;
+      }
+    }
+  }
+}
+
+/** Magnitude refinement pass (D.3.3). */
+function refinementPass(plane: i32, raw: bool): void {
+  const half = 1 << (plane - 1);
+  for (let y0 = 0; y0 < height; y0 += 4) {
+    const y1 = min(y0 + 4, height);
+    for (let x = 0; x < width; x++) {
+      let p = flagsAt(x, y0);
+      let v = values + ((<usize>y0 * <usize>width + <usize>x) << 2);
+      for (let y = y0; y < y1; y++) {
+        const f = contextFlags(p, y);
+        if ((f & (SIG | VISITED)) == SIG) {
+          let bit: u32;
+          if (raw) {
+            bit = rawDecode();
+          } else {
+            const context = (f & REFINED) != 0 ? 16 : (f & SIG_NEIGHBOURS) != 0 ? 15 : 14;
+            bit = mqDecode(CTX + <usize>context);
+          }
+          const value = load<i32>(v);
+          const step = bit ? half : -half;
+          store<i32>(v, value < 0 ? value - step : value + step);
+          store<u32>(p, load<u32>(p) | REFINED);
+        }
+        p += <usize>flagStride << 2;
+        v += <usize>width << 2;
+      }
+    }
+  }
+}
+
+/** Cleanup pass (D.3.4), with run-length coding of all-quiet stripe columns; clears VISITED. */
+function cleanupPass(plane: i32): void {
+  const oneHalf = (1 << plane) | (1 << (plane - 1));
+  const row = <usize>flagStride << 2;
+  for (let y0 = 0; y0 < height; y0 += 4) {
+    const y1 = min(y0 + 4, height);
+    for (let x = 0; x < width; x++) {
+      let p = flagsAt(x, y0);
+      let v = values + ((<usize>y0 * <usize>width + <usize>x) << 2);
+      let y = y0;
+      if (y1 - y0 == 4) {
+        const quiet =
+          ((load<u32>(p) | load<u32>(p + row) | load<u32>(p + 2 * row) | contextFlags(p + 3 * row, y0 + 3)) &
+            (SIG | VISITED | SIG_NEIGHBOURS)) == 0;
+        if (quiet) {
+          if (!mqDecode(CTX + CTX_RL)) continue;
+          const run = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
+          y += run;
+          p += <usize>run * row;
+          v += (<usize>run * <usize>width) << 2;
+          // The first significant sample of the column: its sign, without a significance decision.
+          const negative = decodeSign(contextFlags(p, y), false);
+          store<i32>(v, negative ? -oneHalf : oneHalf);
+          becomeSignificant(p, negative);
+          y++;
+          p += row;
+          v += <usize>width << 2;
+        }
+      }
+      for (; y < y1; y++) {
+        const f = contextFlags(p, y);
+        if ((f & (SIG | VISITED)) == 0) {
+          if (mqDecode(CTX + <usize>load<u8>(zc + (f & 255)))) {
+            const negative = decodeSign(f, false);
+            store<i32>(v, negative ? -oneHalf : oneHalf);
+            becomeSignificant(p, negative);
+          }
+        }
+        store<u32>(p, load<u32>(p) & ~VISITED);
+        p += row;
+        v += <usize>width << 2;
+      }
+    }
+  }
+}
+
+// Fields of one code-block in the table j2kDecodeBlocks reads (i32 each).
+const B_OFFSET = 0; // first sample's index in the coefficient region
+const B_STRIDE = 1; // samples per row of the coefficient region
+const B_WIDTH = 2;
+const B_HEIGHT = 3;
+const B_ORIENT = 4; // 0 LL, 1 HL, 2 LH, 3 HH
+const B_PLANES = 5; // magnitude bit planes coded (Mb minus the zero bit planes)
+const B_PASSES = 6;
+const B_STYLE = 7;
+const B_DATA = 8; // offset of its codeword segments in the data region
+const B_SEGMENTS = 9; // number of segments
+const B_SEGMENT_TABLE = 10; // index of its first (length, passes) pair in the segment table
+const B_STEP = 11; // f32 bits: the quantisation step (irreversible), or 0 for integer coefficients
+export const BLOCK_FIELDS = 12;
+
+@inline function blockField(entry: usize, index: i32): i32 {
+  return load<i32>(entry + (<usize>index << 2));
+}
+
+/**
+ * Decode `count` code-blocks described in `table` (BLOCK_FIELDS i32 each, see B_*) from their
+ * codeword segments in `data` into the coefficient region `coefficients` (`capacity` i32 or f32
+ * samples); `segments` holds (length, passes) pairs. Every block's region, data and pass count is
+ * checked before it is decoded. `work` is j2kBlockWorkBytes of memory. Returns 0 or a negative status.
+ */
+export function j2kDecodeBlocks(
+  table: usize, count: i32, segments: usize, segmentCount: i32, data: usize, dataLength: usize,
+  coefficients: usize, capacity: usize, work: usize,
+): i32 {
+  initTables();
+  for (let b = 0; b < count; b++) {
+    const entry = table + <usize>b * BLOCK_FIELDS * 4;
+    const offset = blockField(entry, B_OFFSET);
+    const stride = blockField(entry, B_STRIDE);
+    const w = blockField(entry, B_WIDTH);
+    const h = blockField(entry, B_HEIGHT);
+    const planes = blockField(entry, B_PLANES);
+    const passes = blockField(entry, B_PASSES);
+    const style = blockField(entry, B_STYLE);
+    const first = blockField(entry, B_SEGMENT_TABLE);
+    const segmentsUsed = blockField(entry, B_SEGMENTS);
+    const orient = blockField(entry, B_ORIENT);
+    if (w <= 0 || h <= 0 || w > 1024 || h > 1024 || w * h > 4096 || stride < w || offset < 0 || orient < 0 || orient > 3) {
+      return Status.J2K_BAD_BLOCK;
+    }
+    if (<u64>offset + <u64>(h - 1) * <u64>stride + <u64>w > <u64>capacity) return Status.J2K_BAD_BLOCK;
+    // At most 3 planes - 2 passes (D.1); values carry one bit below the last plane.
+    if (planes < 0 || planes > 30 || passes < 0 || passes > (planes == 0 ? 0 : 3 * planes - 2) || first < 0 || segmentsUsed < 0 || first + segmentsUsed > segmentCount) {
+      return Status.J2K_BAD_BLOCK;
+    }
+    width = w;
+    height = h;
+    flagStride = w + 2;
+    flags = work;
+    values = work + <usize>(1026 * 6) * 4;
+    zc = ZC_LUT + (<usize>orient << 8);
+    vcausal = (style & STYLE_VCAUSAL) != 0;
+    memory.fill(flags, 0, <usize>(w + 2) * <usize>(h + 2) * 4);
+    memory.fill(values, 0, <usize>w * <usize>h * 4);
+    const status = decodePasses(planes, passes, style, segments + (<usize>first << 3), segmentsUsed, data + <usize>blockField(entry, B_DATA), data + dataLength);
+    if (status < 0) return status;
+    writeBlock(coefficients + (<usize>offset << 2), stride, blockField(entry, B_STEP));
+  }
+  return Status.OK;
+}
+
+/** The coding passes of one block, segment by segment (lazy mode: raw segments for late SP and MR passes). */
+function decodePasses(planes: i32, passes: i32, style: i32, segments: usize, segmentCount: i32, start: usize, limit: usize): i32 {
+  resetContexts();
+  let segment = 0;
+  let left = 0; // passes left in the current segment
+  let at = start;
+  let raw = false;
+  let plane = planes; // doubled scale: the top coded plane is planes - 1, i.e. bit `planes`
+  let kind = 2; // 0 significance, 1 refinement, 2 cleanup; the first pass is a cleanup
+  for (let pass = 0; pass < passes; pass++) {
+    if (left == 0) {
+      if (segment >= segmentCount) return Status.J2K_BAD_BLOCK;
+      const length = load<i32>(segments + (<usize>segment << 3));
+      left = load<i32>(segments + (<usize>segment << 3) + 4);
+      if (length < 0 || left <= 0 || <u64>at + <u64>length > <u64>limit) return Status.TRUNCATED;
+      segment++;
+      // Lazy mode: after the first ten passes, significance and refinement passes are raw.
+      raw = (style & STYLE_BYPASS) != 0 && pass >= 10 && kind != 2;
+      if (raw) rawInit(at, at + length);
+      else mqInit(at, at + length);
+      at += length;
+    }
+    if (kind == 0) significancePass(plane, raw);
+    else if (kind == 1) refinementPass(plane, raw);
+    else {
+      cleanupPass(plane);
+      if (style & STYLE_SEGSYM) {
+        // The segmentation symbol 1010 (D.5); a wrong one is not fatal to the others.
+        for (let i = 0; i < 4; i++) mqDecode(CTX + CTX_UNI);
+      }
+    }
+    if (style & STYLE_RESET) resetContexts();
+    left--;
+    kind++;
+    if (kind == 3) {
+      kind = 0;
+      plane--;
+    }
+  }
+  return Status.OK;
+}
+
+/** Values of the block into the coefficient region: integers halved, or scaled by half the step. */
+function writeBlock(dst: usize, stride: i32, stepBits: i32): void {
+  let src = values;
+  if (stepBits == 0) {
+    for (let y = 0; y < height; y++) {
+      const row = dst + ((<usize>y * <usize>stride) << 2);
+      for (let x = 0; x < width; x++) {
+        store<i32>(row + (<usize>x << 2), load<i32>(src) / 2);
+        src += 4;
+      }
+    }
+  } else {
+    const scale = reinterpret<f32>(stepBits) * 0.5;
+    for (let y = 0; y < height; y++) {
+      const row = dst + ((<usize>y * <usize>stride) << 2);
+      for (let x = 0; x < width; x++) {
+        store<f32>(row + (<usize>x << 2), <f32>load<i32>(src) * scale);
+        src += 4;
+      }
+    }
+  }
+}
