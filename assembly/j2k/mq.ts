@@ -86,52 +86,49 @@ export function mqInit(start: usize, end: usize): void {
   mqA = 0x8000;
 }
 
-/** DECODE (C.3.2) with the context whose state byte is at `cx`; returns the decision. */
+/**
+ * DECODE (C.3.2) with the context whose state byte is at `cx`; returns the decision. The LPS /
+ * MPS choice and the conditional exchange are selects, not branches (the decision is data: a
+ * branch on it mispredicts); only renormalisation, which most contexts need rarely or always,
+ * branches. Renormalisation shifts by the leading zeros of A, a byte at a time (RENORMD, C.3.3).
+ */
 @inline export function mqDecode(cx: usize): u32 {
   const state = <u32>load<u8>(cx);
   const entry = load<u32>(STATES + (<usize>state << 2));
   const qe = entry & 0xffff;
-  let a = mqA - qe;
-  let d: u32;
-  if ((mqC >>> 16) < qe) {
-    // LPS_EXCHANGE
-    if (a < qe) {
-      d = state & 1;
-      store<u8>(cx, <u8>(entry >>> 16));
-    } else {
-      d = (state & 1) ^ 1;
-      store<u8>(cx, <u8>(entry >>> 24));
-    }
-    a = qe;
-    renormalise(a);
-  } else {
-    mqC -= qe << 16;
-    if ((a & 0x8000) == 0) {
-      // MPS_EXCHANGE
-      if (a < qe) {
-        d = (state & 1) ^ 1;
-        store<u8>(cx, <u8>(entry >>> 24));
-      } else {
-        d = state & 1;
-        store<u8>(cx, <u8>(entry >>> 16));
-      }
-      renormalise(a);
-    } else {
-      mqA = a;
-      d = state & 1;
-    }
+  const mps = state & 1;
+  const a = mqA - qe;
+  const c = mqC;
+  const lps = (c >>> 16) < qe;
+  const exchange = a < qe;
+  const d = mps ^ <u32>exchange ^ <u32>lps;
+  const next = select<u32>(qe, a, lps);
+  mqC = select<u32>(c, c - (qe << 16), lps);
+  if (next >= 0x8000) {
+    mqA = next;
+    return d;
   }
+  store<u8>(cx, <u8>(d == mps ? entry >>> 16 : entry >>> 24));
+  renormalise(next);
   return d;
 }
 
-/** RENORMD (C.3.3). */
+/** RENORMD (C.3.3): shift A and C left until A >= 0x8000, feeding C a byte whenever CT runs out. */
 @inline function renormalise(a: u32): void {
-  do {
-    if (mqCt == 0) byteIn();
-    a <<= 1;
-    mqC <<= 1;
-    mqCt--;
-  } while ((a & 0x8000) == 0);
+  let n = <i32>clz<u32>(a) - 16;
+  let ct = mqCt;
+  while (n > 0) {
+    if (ct == 0) {
+      byteIn();
+      ct = mqCt;
+    }
+    const k = min(n, ct);
+    a <<= <u32>k;
+    mqC <<= <u32>k;
+    ct -= k;
+    n -= k;
+  }
+  mqCt = ct;
   mqA = a;
 }
 

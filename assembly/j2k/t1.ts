@@ -6,30 +6,33 @@ import { Status } from '../shared';
 // Code-block style (SPcod, Table A.19).
 const STYLE_BYPASS = 1;
 const STYLE_RESET = 2;
-const STYLE_TERMALL = 4;
 const STYLE_VCAUSAL = 8;
 const STYLE_SEGSYM = 32;
 
-// Per-sample state (one u32 with a border of one sample): the significance of the eight
-// neighbours, the sign of the four direct ones, and the sample's own state.
-const SIG_N: u32 = 1;
-const SIG_S: u32 = 2;
-const SIG_E: u32 = 4;
-const SIG_W: u32 = 8;
-const SIG_NE: u32 = 16;
-const SIG_NW: u32 = 32;
-const SIG_SE: u32 = 64;
-const SIG_SW: u32 = 128;
-const SIG_NEIGHBOURS: u32 = 255;
-const SGN_N: u32 = 256;
-const SGN_S: u32 = 512;
-const SGN_E: u32 = 1024;
-const SGN_W: u32 = 2048;
-const SIG: u32 = 4096;
-const REFINED: u32 = 8192;
-const VISITED: u32 = 16384;
-/** What the next stripe contributes: masked in the stripe's last row in vertically causal mode. */
-const BELOW: u32 = SIG_S | SIG_SE | SIG_SW | SGN_S;
+// The state of a code-block is one u32 per column of each stripe of four rows (D.1), with a
+// border column on each side and a border stripe above and below. A word holds:
+// - bits 0-17: the significance of the 3 columns (west, this, east) × 6 rows (the row above the
+//   stripe, its four rows, the row below) around the column: row r (-1..4), column k at 3(r+1)+k.
+//   Shifted right by 3i, bits 0-8 are the 3×3 neighbourhood of row i, the sample itself at bit 4;
+// - bits 18-23: the sign (1 negative) of this column's samples in rows -1..4;
+// - bits 24-27: row i refined once (MU); bits 28-31: row i coded in this plane's significance pass (PI).
+// A sample becoming significant sets its bit in its own word, its neighbours' words east and
+// west, and in the stripe above or below for rows 0 and 3.
+@inline function sigma(row: i32, column: i32): u32 {
+  return 1 << <u32>(3 * (row + 1) + column);
+}
+@inline function chi(row: i32): u32 {
+  return 1 << <u32>(19 + row);
+}
+const MU: u32 = 1 << 24;
+const PI: u32 = 1 << 28;
+const PI_ALL: u32 = 15 << 28;
+/** The samples' own significance bits (rows 0-3). */
+const SELF_ALL: u32 = (1 << 4) | (1 << 7) | (1 << 10) | (1 << 13);
+/** The eight neighbours in a row's shifted neighbourhood. */
+const NEIGHBOURS: u32 = 0x1ef;
+/** The row below the stripe: ignored in vertically causal mode (D.7). */
+const BELOW: u32 = (7 << 15) | (1 << 23);
 
 // Contexts (Table D.1 - D.4): 0-8 significance, 9-13 sign, 14-16 refinement, run-length, uniform.
 const CTX_RL = 17;
@@ -37,8 +40,8 @@ const CTX_UNI = 18;
 const CONTEXTS = 19;
 const CTX: usize = memory.data(32, 16);
 
-/** Significance context per orientation (LL, HL, LH, HH) and neighbourhood (Table D.1). */
-const ZC_LUT: usize = memory.data(4 * 256, 16);
+/** Significance context per orientation (LL, HL, LH, HH) and 3×3 neighbourhood (Table D.1). */
+const ZC_LUT: usize = memory.data(4 * 512, 16);
 /** Sign context (bits 0-4) and XOR bit (bit 7) per direct neighbourhood (Table D.3). */
 const SC_LUT: usize = memory.data(256, 16);
 
@@ -47,16 +50,17 @@ let tablesReady = false;
 function initTables(): void {
   if (tablesReady) return;
   initStates();
-  for (let f: u32 = 0; f < 256; f++) {
-    const h = ((f >> 2) & 1) + ((f >> 3) & 1);
-    const v = (f & 1) + ((f >> 1) & 1);
-    const d = popcnt<u32>((f >> 4) & 15);
-    store<u8>(ZC_LUT + f, <u8>zcContext(h, v, d));
-    store<u8>(ZC_LUT + 256 + f, <u8>zcContext(v, h, d));
-    store<u8>(ZC_LUT + 512 + f, <u8>zcContext(h, v, d));
-    store<u8>(ZC_LUT + 768 + f, <u8>hhContext(h + v, d));
-    store<u8>(SC_LUT + f, <u8>signContext(f));
+  for (let g: u32 = 0; g < 512; g++) {
+    // Neighbourhood bits: 0 NW, 1 N, 2 NE, 3 W, 5 E, 6 SW, 7 S, 8 SE.
+    const h = ((g >> 3) & 1) + ((g >> 5) & 1);
+    const v = ((g >> 1) & 1) + ((g >> 7) & 1);
+    const d = (g & 1) + ((g >> 2) & 1) + ((g >> 6) & 1) + ((g >> 8) & 1);
+    store<u8>(ZC_LUT + g, <u8>zcContext(h, v, d));
+    store<u8>(ZC_LUT + 512 + g, <u8>zcContext(v, h, d));
+    store<u8>(ZC_LUT + 1024 + g, <u8>zcContext(h, v, d));
+    store<u8>(ZC_LUT + 1536 + g, <u8>hhContext(h + v, d));
   }
+  for (let f: u32 = 0; f < 256; f++) store<u8>(SC_LUT + f, <u8>signContext(f));
   tablesReady = true;
 }
 
@@ -106,72 +110,80 @@ function resetContexts(): void {
 }
 
 // One code-block's decoding state.
-let flags: usize = 0; // u32 per sample, (width + 2) × (height + 2)
+let words: usize = 0; // u32 per stripe column, (width + 2) × (stripes + 2)
 let values: usize = 0; // i32 per sample, width × height: sign and magnitude at twice the scale
 let width: i32 = 0;
 let height: i32 = 0;
-let flagStride: i32 = 0;
+let wordStride: usize = 0; // bytes from a stripe's words to the next stripe's
 let zc: usize = 0; // this band's significance contexts
 let vcausal = false;
 
-/** Bytes of work memory j2kDecodeBlocks needs: flags and values of the largest code-block. */
+/** Bytes of work memory j2kDecodeBlocks needs: state and values of the largest code-block. */
 export function j2kBlockWorkBytes(): i32 {
-  // At most 4096 samples and 1024 a side (A.6.1): (w + 2)(h + 2) <= 1026 × 6.
-  return (1026 * 6 + 4096) * 4;
+  // At most 4096 samples and 1024 a side (A.6.1): (w + 2)(h / 4 + 2) <= 1026 × 3 or 66 × 18.
+  return (1026 * 3 + 4096) * 4;
 }
 
-@inline function flagsAt(x: i32, y: i32): usize {
-  return flags + ((<usize>(y + 1) * <usize>flagStride + <usize>(x + 1)) << 2);
+/** The neighbourhood of row `i` of a stripe column (bits 0-8), without the row below the stripe in vertically causal mode. */
+@inline function neighbourhood(f: u32, i: i32): u32 {
+  const g = (f >> <u32>(3 * i)) & 0x1ff;
+  return vcausal && i == 3 ? g & 0x3f : g;
 }
 
-/** Mark the sample whose flags are at `p` significant with `negative` sign, in its neighbours' flags too. */
-@inline function becomeSignificant(p: usize, negative: u32): void {
-  const row = <usize>flagStride << 2;
-  store<u32>(p, load<u32>(p) | SIG);
-  store<u32>(p - row, load<u32>(p - row) | SIG_S | (negative ? SGN_S : 0));
-  store<u32>(p + row, load<u32>(p + row) | SIG_N | (negative ? SGN_N : 0));
-  store<u32>(p + 4, load<u32>(p + 4) | SIG_W | (negative ? SGN_W : 0));
-  store<u32>(p - 4, load<u32>(p - 4) | SIG_E | (negative ? SGN_E : 0));
-  store<u32>(p - row + 4, load<u32>(p - row + 4) | SIG_SW);
-  store<u32>(p - row - 4, load<u32>(p - row - 4) | SIG_SE);
-  store<u32>(p + row + 4, load<u32>(p + row + 4) | SIG_NW);
-  store<u32>(p + row - 4, load<u32>(p + row - 4) | SIG_NE);
+/** Row `i` of the column whose word is at `p` becomes significant with sign `negative`. */
+@inline function becomeSignificant(p: usize, i: i32, negative: u32): void {
+  store<u32>(p, load<u32>(p) | sigma(i, 1) | (negative ? chi(i) : 0));
+  store<u32>(p - 4, load<u32>(p - 4) | sigma(i, 2));
+  store<u32>(p + 4, load<u32>(p + 4) | sigma(i, 0));
+  if (i == 0) {
+    const q = p - wordStride;
+    store<u32>(q - 4, load<u32>(q - 4) | sigma(4, 2));
+    store<u32>(q, load<u32>(q) | sigma(4, 1) | (negative ? chi(4) : 0));
+    store<u32>(q + 4, load<u32>(q + 4) | sigma(4, 0));
+  } else if (i == 3) {
+    const q = p + wordStride;
+    store<u32>(q - 4, load<u32>(q - 4) | sigma(-1, 2));
+    store<u32>(q, load<u32>(q) | sigma(-1, 1) | (negative ? chi(-1) : 0));
+    store<u32>(q + 4, load<u32>(q + 4) | sigma(-1, 0));
+  }
 }
 
-/** Decode a sign (D.3.2) with the context of flags `f`; 1 is negative. */
-@inline function decodeSign(f: u32, raw: bool): u32 {
+/** Decode the sign of row `i` (D.3.2) of the column at `p` with neighbourhood `g`; 1 is negative. */
+@inline function decodeSign(p: usize, i: i32, g: u32, raw: bool): u32 {
   if (raw) return rawDecode();
-  const entry = <u32>load<u8>(SC_LUT + ((f & 15) | ((f >> 4) & 0xf0)));
-  return mqDecode(CTX + (entry & 31)) ^ (entry >> 7);
-}
-
-/** Flags of the sample at row `y` as its context sees them (vertically causal: nothing below the stripe). */
-@inline function contextFlags(p: usize, y: i32): u32 {
   const f = load<u32>(p);
-  return vcausal && (y & 3) == 3 ? f & ~BELOW : f;
+  const shift = <u32>(18 + i);
+  let index = ((g >> 1) & 1) | ((g >> 6) & 2) | ((g >> 3) & 4) | (g & 8); // N S E W significant
+  index |= ((f >> shift) & 1) << 4; // north negative
+  if (!(vcausal && i == 3)) index |= ((f >> (shift + 2)) & 1) << 5; // south
+  index |= ((load<u32>(p + 4) >> (shift + 1)) & 1) << 6; // east
+  index |= ((load<u32>(p - 4) >> (shift + 1)) & 1) << 7; // west
+  const entry = <u32>load<u8>(SC_LUT + index);
+  return mqDecode(CTX + (entry & 31)) ^ (entry >> 7);
 }
 
 /** Significance propagation pass (D.3.1) at bit plane `plane` (of the doubled scale). */
 function significancePass(plane: i32, raw: bool): void {
   const oneHalf = (1 << plane) | (1 << (plane - 1));
+  const rowBytes = <usize>width << 2;
   for (let y0 = 0; y0 < height; y0 += 4) {
-    const y1 = min(y0 + 4, height);
-    for (let x = 0; x < width; x++) {
-      let p = flagsAt(x, y0);
-      let v = values + ((<usize>y0 * <usize>width + <usize>x) << 2);
-      for (let y = y0; y < y1; y++) {
-        const f = contextFlags(p, y);
-        if ((f & SIG_NEIGHBOURS) != 0 && (f & SIG) == 0) {
-          const bit = raw ? rawDecode() : mqDecode(CTX + <usize>load<u8>(zc + (f & 255)));
+    const rows = min(4, height - y0);
+    let p = words + wordStride * <usize>(1 + (y0 >> 2)) + 4;
+    let v = values + ((<usize>y0 * <usize>width) << 2);
+    for (let x = 0; x < width; x++, p += 4, v += 4) {
+      if (load<u32>(p) == 0) continue; // nothing significant around the column
+      for (let i = 0; i < rows; i++) {
+        const f = load<u32>(p);
+        const g = neighbourhood(f, i);
+        if ((g & 0x10) == 0 && (g & NEIGHBOURS) != 0) {
+          const bit = raw ? rawDecode() : mqDecode(CTX + <usize>load<u8>(zc + g));
           if (bit) {
-            const negative = decodeSign(f, raw);
-            store<i32>(v, negative ? -oneHalf : oneHalf);
-            becomeSignificant(p, negative);
+            const negative = decodeSign(p, i, g, raw);
+            store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
+            becomeSignificant(p, i, negative);
           }
-          store<u32>(p, load<u32>(p) | VISITED);
+          store<u32>(p, load<u32>(p) | (PI << <u32>i));
         }
-        p += <usize>flagStride << 2;
-        v += <usize>width << 2;
       }
     }
   }
@@ -180,75 +192,65 @@ function significancePass(plane: i32, raw: bool): void {
 /** Magnitude refinement pass (D.3.3). */
 function refinementPass(plane: i32, raw: bool): void {
   const half = 1 << (plane - 1);
+  const rowBytes = <usize>width << 2;
   for (let y0 = 0; y0 < height; y0 += 4) {
-    const y1 = min(y0 + 4, height);
-    for (let x = 0; x < width; x++) {
-      let p = flagsAt(x, y0);
-      let v = values + ((<usize>y0 * <usize>width + <usize>x) << 2);
-      for (let y = y0; y < y1; y++) {
-        const f = contextFlags(p, y);
-        if ((f & (SIG | VISITED)) == SIG) {
-          let bit: u32;
-          if (raw) {
-            bit = rawDecode();
-          } else {
-            const context = (f & REFINED) != 0 ? 16 : (f & SIG_NEIGHBOURS) != 0 ? 15 : 14;
-            bit = mqDecode(CTX + <usize>context);
-          }
-          const value = load<i32>(v);
-          const step = bit ? half : -half;
-          store<i32>(v, value < 0 ? value - step : value + step);
-          store<u32>(p, load<u32>(p) | REFINED);
+    const rows = min(4, height - y0);
+    let p = words + wordStride * <usize>(1 + (y0 >> 2)) + 4;
+    let v = values + ((<usize>y0 * <usize>width) << 2);
+    for (let x = 0; x < width; x++, p += 4, v += 4) {
+      let f = load<u32>(p);
+      if ((f & SELF_ALL) == 0) continue;
+      for (let i = 0; i < rows; i++) {
+        const own = sigma(i, 1);
+        if ((f & (own | (PI << <u32>i))) != own) continue;
+        let bit: u32;
+        if (raw) {
+          bit = rawDecode();
+        } else {
+          const context = (f & (MU << <u32>i)) != 0 ? 16 : (neighbourhood(f, i) & NEIGHBOURS) != 0 ? 15 : 14;
+          bit = mqDecode(CTX + <usize>context);
         }
-        p += <usize>flagStride << 2;
-        v += <usize>width << 2;
+        const at = v + <usize>i * rowBytes;
+        const value = load<i32>(at);
+        const step = bit ? half : -half;
+        store<i32>(at, value < 0 ? value - step : value + step);
+        f |= MU << <u32>i;
       }
+      store<u32>(p, f);
     }
   }
 }
 
-/** Cleanup pass (D.3.4), with run-length coding of all-quiet stripe columns; clears VISITED. */
+/** Cleanup pass (D.3.4), with run-length coding of all-quiet stripe columns; clears PI. */
 function cleanupPass(plane: i32): void {
   const oneHalf = (1 << plane) | (1 << (plane - 1));
-  const row = <usize>flagStride << 2;
+  const rowBytes = <usize>width << 2;
   for (let y0 = 0; y0 < height; y0 += 4) {
-    const y1 = min(y0 + 4, height);
-    for (let x = 0; x < width; x++) {
-      let p = flagsAt(x, y0);
-      let v = values + ((<usize>y0 * <usize>width + <usize>x) << 2);
-      let y = y0;
-      if (y1 - y0 == 4) {
-        const quiet =
-          ((load<u32>(p) | load<u32>(p + row) | load<u32>(p + 2 * row) | contextFlags(p + 3 * row, y0 + 3)) &
-            (SIG | VISITED | SIG_NEIGHBOURS)) == 0;
-        if (quiet) {
-          if (!mqDecode(CTX + CTX_RL)) continue;
-          const run = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
-          y += run;
-          p += <usize>run * row;
-          v += (<usize>run * <usize>width) << 2;
-          // The first significant sample of the column: its sign, without a significance decision.
-          const negative = decodeSign(contextFlags(p, y), false);
-          store<i32>(v, negative ? -oneHalf : oneHalf);
-          becomeSignificant(p, negative);
-          y++;
-          p += row;
-          v += <usize>width << 2;
+    const rows = min(4, height - y0);
+    let p = words + wordStride * <usize>(1 + (y0 >> 2)) + 4;
+    let v = values + ((<usize>y0 * <usize>width) << 2);
+    for (let x = 0; x < width; x++, p += 4, v += 4) {
+      let i = 0;
+      if (rows == 4 && (load<u32>(p) & (vcausal ? ~BELOW : 0xffffffff)) == 0) {
+        if (!mqDecode(CTX + CTX_RL)) continue;
+        i = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
+        // The first significant sample of the column: its sign, without a significance decision.
+        const negative = decodeSign(p, i, neighbourhood(load<u32>(p), i), false);
+        store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
+        becomeSignificant(p, i, negative);
+        i++;
+      }
+      for (; i < rows; i++) {
+        const f = load<u32>(p);
+        if ((f & (sigma(i, 1) | (PI << <u32>i))) != 0) continue;
+        const g = neighbourhood(f, i);
+        if (mqDecode(CTX + <usize>load<u8>(zc + g))) {
+          const negative = decodeSign(p, i, g, false);
+          store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
+          becomeSignificant(p, i, negative);
         }
       }
-      for (; y < y1; y++) {
-        const f = contextFlags(p, y);
-        if ((f & (SIG | VISITED)) == 0) {
-          if (mqDecode(CTX + <usize>load<u8>(zc + (f & 255)))) {
-            const negative = decodeSign(f, false);
-            store<i32>(v, negative ? -oneHalf : oneHalf);
-            becomeSignificant(p, negative);
-          }
-        }
-        store<u32>(p, load<u32>(p) & ~VISITED);
-        p += row;
-        v += <usize>width << 2;
-      }
+      store<u32>(p, load<u32>(p) & ~PI_ALL);
     }
   }
 }
@@ -305,12 +307,12 @@ export function j2kDecodeBlocks(
     }
     width = w;
     height = h;
-    flagStride = w + 2;
-    flags = work;
-    values = work + <usize>(1026 * 6) * 4;
-    zc = ZC_LUT + (<usize>orient << 8);
+    wordStride = <usize>(w + 2) << 2;
+    words = work;
+    values = work + <usize>(1026 * 3) * 4;
+    zc = ZC_LUT + (<usize>orient << 9);
     vcausal = (style & STYLE_VCAUSAL) != 0;
-    memory.fill(flags, 0, <usize>(w + 2) * <usize>(h + 2) * 4);
+    memory.fill(words, 0, wordStride * <usize>(((h + 3) >> 2) + 2));
     memory.fill(values, 0, <usize>w * <usize>h * 4);
     const status = decodePasses(planes, passes, style, segments + (<usize>first << 3), segmentsUsed, data + <usize>blockField(entry, B_DATA), data + dataLength);
     if (status < 0) return status;
