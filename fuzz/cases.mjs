@@ -222,6 +222,25 @@ function markerOffsets(bytes) {
   return found;
 }
 
+/**
+ * The top-level boxes of a JPEG XL container (ISO/IEC 18181-2): where each starts, its type and
+ * where its payload lies; none for a bare codestream.
+ */
+function jxlBoxes(bytes) {
+  const out = [];
+  if (!(bytes.length >= 12 && bytes[3] === 12 && String.fromCharCode(...bytes.subarray(4, 8)) === 'JXL ')) return out;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at + 8 <= bytes.length; ) {
+    const size = dv.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    const end = size === 0 ? bytes.length : Math.min(bytes.length, at + size);
+    if (size !== 0 && size < 8) break;
+    out.push({ at, type, payload: at + 8, end });
+    at = end;
+  }
+  return out;
+}
+
 function fragmentOp(rand, seed, donors) {
   const fragments = seed.pixel.fragments;
   const frag = int(rand, Math.max(1, fragments.length));
@@ -235,12 +254,25 @@ function fragmentOp(rand, seed, donors) {
   ]);
   switch (kind) {
     case 'truncate': return { op: 'frag-truncate', frag, at: rand() < 0.3 ? int(rand, 64) : int(rand, n) };
-    case 'flip': return { op: 'frag-flip', frag, bits: Array.from({ length: 1 + int(rand, 8) }, () => position() * 8 + int(rand, 8)) };
+    case 'flip': {
+      // JPEG XL JPEG recompression: half the flips land in the jbrd box (the JPEG's reconstruction data).
+      const jbrd = seed.family === 'jpeg-xl' ? jxlBoxes(bytes).find((box) => box.type === 'jbrd' && box.end > box.payload) : undefined;
+      const at = jbrd && rand() < 0.5 ? () => jbrd.payload + int(rand, jbrd.end - jbrd.payload) : position;
+      return { op: 'frag-flip', frag, bits: Array.from({ length: 1 + int(rand, 8) }, () => at() * 8 + int(rand, 8)) };
+    }
     case 'set': return { op: 'frag-set', frag, at: position(), bytes: Array.from({ length: 1 + int(rand, 4) }, () => pick(rand, [0, 0xff, int(rand, 256)])) };
     case 'word': {
       const marks = seed.family === 'rle' ? [] : markerOffsets(bytes);
       // RLE: the 64-byte header is sixteen little-endian uint32 (segment count and offsets).
       if (seed.family === 'rle') return { op: 'frag-word', frag, at: 4 * int(rand, 16), size: 4, le: true, value: rand() < 0.5 ? pick(rand, DWORD_LIES) : int(rand, 64) };
+      // JPEG XL containers: a box's size (big-endian uint32 at its start) lies, or its type changes.
+      const boxes = seed.family === 'jpeg-xl' ? jxlBoxes(bytes) : [];
+      if (boxes.length && rand() < 0.6) {
+        const box = pick(rand, boxes);
+        if (rand() < 0.25) return { op: 'frag-word', frag, at: box.at + 4, size: 4, le: false, value: pick(rand, [0x6a786c70, 0x6a786c63, 0x6a627264, 0x45786966, 0x62726f62, 0]) };
+        const size = box.end - box.at;
+        return { op: 'frag-word', frag, at: box.at, size: 4, le: false, value: rand() < 0.5 ? pick(rand, DWORD_LIES) : Math.max(0, size + int(rand, 33) - 16) };
+      }
       const at = marks.length ? pick(rand, marks) + 2 * int(rand, 12) : position();
       const size = rand() < 0.7 ? 2 : 4;
       return { op: 'frag-word', frag, at, size, le: false, value: pick(rand, size === 2 ? WORD_LIES : DWORD_LIES) };

@@ -26,6 +26,11 @@ const CODEC_WASM = [
 ];
 /** jxl-oxide's .wasm (its package exports it for import only: found beside its package.json). */
 const JXL_WASM = join(dirname(require.resolve('jxl-oxide-wasm/package.json')), 'jxl_oxide_wasm_bg.wasm');
+/**
+ * libjxl's JPEG-reconstruction module (JPEG XL JPEG Recompression), vendored: made by
+ * scripts/build-libjxl-wasm.sh; src/wasm/jxl-jpeg-binary.browser.ts embeds it in a chunk.
+ */
+const JXL_JPEG_WASM = join(root, 'vendor', 'libjxl-jpeg', 'jxl-jpeg.wasm');
 
 const browser = {
   name: 'browser',
@@ -80,6 +85,7 @@ for (const specifier of CODEC_WASM) {
   copyFileSync(file, join(root, 'dist', 'wasm', basename(file)));
 }
 copyFileSync(JXL_WASM, join(root, 'dist', 'wasm', basename(JXL_WASM)));
+copyFileSync(JXL_JPEG_WASM, join(root, 'dist', 'wasm', basename(JXL_JPEG_WASM)));
 
 const bytes = Object.entries(result.metafile.outputs)
   .filter(([name]) => name.endsWith('.js'))

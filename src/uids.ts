@@ -26,6 +26,8 @@ export interface TransferSyntax {
    * more fragments than frames and no offset table, a fragment that starts one starts a frame.
    */
   codestream?: 'jpeg' | 'jpeg2000';
+  /** What decodes it, where that is not its family decoder's usual codec (`Decoder.codec`). */
+  codec?: string;
 }
 
 /** The decoder families, one decoder each (decoders/registry.ts). */
@@ -63,8 +65,8 @@ export const TRANSFER_SYNTAXES: readonly TransferSyntax[] = [
   { uid: '1.2.840.10008.1.2.4.202', name: 'HTJ2K Lossless RPCL', lossless: true, ...htj2k },
   { uid: '1.2.840.10008.1.2.4.203', name: 'HTJ2K', lossless: false, ...htj2k },
   { uid: '1.2.840.10008.1.2.4.110', name: 'JPEG XL Lossless', lossless: true, encapsulated: true, decoder: 'jpeg-xl' },
-  // Needs the original JPEG reconstructed (ISO/IEC 18181-2 jbrd), which no decoder here offers.
-  { uid: '1.2.840.10008.1.2.4.111', name: 'JPEG XL JPEG Recompression', lossless: false, encapsulated: true },
+  // The original JPEG rebuilt from the jbrd box (ISO/IEC 18181-2) by libjxl, then decoded as JPEG.
+  { uid: '1.2.840.10008.1.2.4.111', name: 'JPEG XL JPEG Recompression', lossless: false, encapsulated: true, decoder: 'jpeg-xl', codec: 'libjxl (JPEG reconstruction) + dicom-pixels JPEG' },
   { uid: '1.2.840.10008.1.2.4.112', name: 'JPEG XL', lossless: false, encapsulated: true, decoder: 'jpeg-xl' },
 ];
 

@@ -3,26 +3,50 @@ import { decode as decodePng } from 'fast-png';
 import { DecodeError } from '../errors.js';
 import type { RawFrame } from '../raw.js';
 import type { PixelInfo } from '../types.js';
+import { libjpeg, preload, ready } from '../wasm/codecs.js';
 import { preloadJxl, readyJxl } from '../wasm/jxl.js';
+import { JxlJpegStatus, libjxlJpeg } from '../wasm/jxl-jpeg.js';
 import { codecFrame, type Decoder } from './decoder.js';
+import { jpegDecoder } from './jpeg.js';
 
 /**
- * JPEG XL Lossless and JPEG XL (PS3.5 A.4.11, ISO/IEC 18181-1), decoded by jxl-oxide. JPEG XL
- * samples are unsigned: signed data is the two's-complement pattern of its bits, sign-extended
- * by pipeline/frame.ts from Pixel Representation, as for JPEG-LS. jxl-oxide's bindings hand the
- * image out as a PNG (16 bits for more than 8, scaled to 65535), so the codestream's own bit depth
- * is read from its header and the scaling undone exactly. JPEG XL JPEG Recompression (.111) needs
- * the JPEG reconstructed, which these bindings do not offer: it is not decoded.
+ * JPEG XL Lossless, JPEG XL JPEG Recompression and JPEG XL (PS3.5 A.4.12, ISO/IEC 18181-1 and
+ * -2).
+ * - .110 and .112 are decoded by jxl-oxide. JPEG XL samples are unsigned: signed data is the
+ *   two's-complement pattern of its bits, sign-extended by pipeline/frame.ts from Pixel
+ *   Representation, as for JPEG-LS. jxl-oxide's bindings hand the image out as a PNG (16 bits
+ *   for more than 8, scaled to 65535), so the codestream's own bit depth is read from its header
+ *   and the scaling undone exactly.
+ * - .111 carries a JPEG losslessly recompressed: a container whose jbrd box (JPEG bitstream
+ *   reconstruction data) lets libjxl rebuild the original JPEG byte for byte (src/wasm/jxl-jpeg.ts),
+ *   which the JPEG family decoder then decodes, so the pixels are those of the JPEG (djpeg's, as
+ *   for .50). libjxl's own pixel decode of it is not: chroma from luma and its float DCT differ
+ *   from a JPEG decoder by up to 14 (fixtures/jxl/PROVENANCE.md). A .111 frame without a jbrd box
+ *   (a bare codestream, or a container without one) has no JPEG to rebuild: its pixels are
+ *   decoded by jxl-oxide as for .112.
  */
 export const jpegxlDecoder: Decoder = {
   name: 'jpeg-xl',
+  // .111 frames with a jbrd box: 'libjxl (JPEG reconstruction) + dicom-pixels JPEG' (src/uids.ts).
   codec: 'jxl-oxide',
-  prepare: () => preloadJxl(),
-  decode(fragments, info, { kernels, transferSyntaxUID }): RawFrame {
-    const bytes = fragments.length === 1 ? fragments[0]! : concatBytes(fragments);
+  prepare(fragments, _info, { transferSyntaxUID }) {
+    if (transferSyntaxUID !== RECOMPRESSION || !hasJpegReconstruction(joined(fragments))) return preloadJxl();
+    // The rebuilt 8-bit JPEG almost always goes to libjpeg-turbo: loaded with libjxl, so the
+    // first frame is not rebuilt twice (a CodecNotReady from the JPEG decoder would repeat it).
+    const pending = [preload(libjxlJpeg), preload(libjpeg)].filter((p) => p !== undefined);
+    return pending.length > 0 ? Promise.all(pending) : undefined;
+  },
+  decode(fragments, info, context): RawFrame {
+    const { kernels, transferSyntaxUID } = context;
+    const bytes = joined(fragments);
     const header = readJxlHeader(bytes, transferSyntaxUID);
+    const rebuild = transferSyntaxUID === RECOMPRESSION && hasJpegReconstruction(bytes);
     if (header.width !== info.columns || header.height !== info.rows) {
-      throw new DecodeError('INVALID_PIXEL_INFO', `the JPEG XL image is ${header.width}×${header.height}, the attributes say ${info.columns}×${info.rows}`, transferSyntaxUID, { codec: 'jxl-oxide' });
+      throw new DecodeError('INVALID_PIXEL_INFO', `the JPEG XL image is ${header.width}×${header.height}, the attributes say ${info.columns}×${info.rows}`, transferSyntaxUID, { codec: rebuild ? 'libjxl' : 'jxl-oxide' });
+    }
+    if (rebuild) {
+      const jpeg = rebuildJpeg(bytes, info, transferSyntaxUID);
+      if (jpeg) return jpegDecoder.decode([jpeg], info, context);
     }
     if (header.floatSample || header.bitsPerSample > 16) {
       throw new DecodeError('CORRUPT_DATA', `JPEG XL ${header.floatSample ? 'floating-point' : `${header.bitsPerSample}-bit`} samples are not supported`, transferSyntaxUID, { codec: 'jxl-oxide' });
@@ -54,13 +78,74 @@ export const jpegxlDecoder: Decoder = {
     for (let i = 0, o = 0; i < pixels * stride; i += stride) {
       for (let c = 0; c < colour; c++) out[o++] = exact ? data[i + c]! : Math.round(data[i + c]! * scale);
     }
-    // XYB-coded colour (PS3.3 C.7.6.3.1.2) comes out as RGB: the decoder converts it.
-    const photometricInterpretation = info.photometricInterpretation === 'XYB' ? 'RGB' : info.photometricInterpretation;
+    // XYB-coded colour (PS3.3 C.7.6.3.1.2) comes out as RGB: the decoder converts it. So does
+    // the colour of a .111 frame decoded to pixels (its JPEG's YCbCr is not kept).
+    const photometricInterpretation = info.photometricInterpretation === 'XYB' || (colour === 3 && transferSyntaxUID === RECOMPRESSION) ? 'RGB' : info.photometricInterpretation;
     return codecFrame(info, ptr, wide ? 2 : 1, { at: 'lowBits', precision: bits, lossy: transferSyntaxUID !== LOSSLESS }, { photometricInterpretation });
   },
 };
 
 const LOSSLESS = '1.2.840.10008.1.2.4.110';
+const RECOMPRESSION = '1.2.840.10008.1.2.4.111';
+
+/**
+ * Pixels of a .111 frame libjxl is given at most (5792², or 8192 × 4096): while it rebuilds a
+ * JPEG it holds about 17 bytes per pixel for grey and 24 for colour (measured at 2048² and
+ * 4096²), besides the input and the JPEG, and its memory stops at 2 GiB.
+ */
+export const MAX_RECONSTRUCTION_PIXELS = 2 ** 25;
+
+const joined = (fragments: readonly Uint8Array[]): Uint8Array => (fragments.length === 1 ? fragments[0]! : concatBytes(fragments));
+
+/**
+ * The JPEG that a .111 frame's jbrd box rebuilds, or undefined when libjxl finds no
+ * reconstruction data to use (then the pixels are decoded instead). Its failures as
+ * DecodeErrors; a module that trapped is discarded.
+ */
+function rebuildJpeg(bytes: Uint8Array, info: PixelInfo, transferSyntaxUID: string): Uint8Array | undefined {
+  const pixels = info.rows * info.columns;
+  if (pixels > MAX_RECONSTRUCTION_PIXELS) {
+    throw new DecodeError('FRAME_TOO_LARGE', `${info.columns}×${info.rows}: JPEG reconstruction takes at most ${MAX_RECONSTRUCTION_PIXELS} pixels`, transferSyntaxUID, { codec: 'libjxl' });
+  }
+  const samples = pixels * info.samplesPerPixel;
+  const codec = ready(libjxlJpeg);
+  // A JPEG takes under 8 bytes per sample even at its worst (every coefficient coded, every
+  // byte stuffed); markers and tail data come from the input, which holds them compressed.
+  const maxOut = Math.min(8 * samples + 4 * bytes.length + 2 ** 20, 2 ** 29);
+  let result;
+  try {
+    result = codec.decoder.reconstruct([bytes], info.columns, info.rows, maxOut);
+  } catch (cause) {
+    // A trap (libjxl's checks, or an allocation libc++ could not make) leaves the module unusable.
+    const exhausted = codec.decoder.memoryExhausted();
+    libjxlJpeg.discard(codec);
+    throw new DecodeError(exhausted ? 'OUT_OF_MEMORY' : 'CORRUPT_DATA', `libjxl: ${codec.describe(cause)}`, transferSyntaxUID, { cause, codec: 'libjxl' });
+  }
+  const fail = (code: 'TRUNCATED' | 'CORRUPT_DATA' | 'OUT_OF_MEMORY' | 'INVALID_PIXEL_INFO', detail: string): never => {
+    throw new DecodeError(code, `libjxl: ${detail}`, transferSyntaxUID, { codec: 'libjxl' });
+  };
+  switch (result.status) {
+    case JxlJpegStatus.Ok:
+      return result.jpeg!;
+    case JxlJpegStatus.NoReconstruction:
+      return undefined;
+    case JxlJpegStatus.Truncated:
+      return fail('TRUNCATED', 'the JPEG XL file ends before the JPEG could be rebuilt');
+    case JxlJpegStatus.TooLarge:
+      return fail('CORRUPT_DATA', `the rebuilt JPEG would exceed ${maxOut} bytes`);
+    case JxlJpegStatus.OutOfMemory:
+      return fail('OUT_OF_MEMORY', 'its memory is exhausted');
+    case JxlJpegStatus.SizeMismatch:
+      return fail('INVALID_PIXEL_INFO', `the JPEG XL image is ${result.width}×${result.height}, the attributes say ${info.columns}×${info.rows}`);
+    default:
+      return fail('CORRUPT_DATA', 'the JPEG XL file or its JPEG reconstruction data is invalid');
+  }
+}
+
+/** Whether a JPEG XL container has a jbrd box (JPEG bitstream reconstruction data, 18181-2). */
+export function hasJpegReconstruction(bytes: Uint8Array): boolean {
+  return boxTypes(bytes).includes('jbrd');
+}
 
 
 /** jxl-oxide's rendering of the codestream as a PNG; its failures as DecodeErrors. */
@@ -169,12 +254,20 @@ export function readJxlHeader(bytes: Uint8Array, transferSyntaxUID: string): Jxl
   return { width, height, bitsPerSample, floatSample };
 }
 
-/** The codestream of a bare codestream or of a container's jxlc / first jxlp box. */
-function codestreamOf(bytes: Uint8Array, transferSyntaxUID: string): Uint8Array {
-  const isContainer = bytes.length >= 12 && bytes[3] === 12 && bytes[4] === 0x4a && bytes[5] === 0x58 && bytes[6] === 0x4c && bytes[7] === 0x20;
-  if (!isContainer) return bytes;
+const isContainer = (bytes: Uint8Array): boolean =>
+  bytes.length >= 12 && bytes[3] === 12 && bytes[4] === 0x4a && bytes[5] === 0x58 && bytes[6] === 0x4c && bytes[7] === 0x20;
+
+interface Box {
+  type: string;
+  /** The payload, cut where the data ends. */
+  payload: Uint8Array;
+}
+
+/** The top-level boxes of a container (ISO/IEC 18181-2), as far as the data holds whole box headers. */
+function boxes(bytes: Uint8Array): Box[] {
+  if (!isContainer(bytes)) return [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parts: Uint8Array[] = [];
+  const out: Box[] = [];
   for (let at = 0; at + 8 <= bytes.length; ) {
     let size = view.getUint32(at);
     const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
@@ -185,11 +278,25 @@ function codestreamOf(bytes: Uint8Array, transferSyntaxUID: string): Uint8Array 
       header = 16;
     } else if (size === 0) size = bytes.length - at;
     if (size < header) break;
-    if (type === 'jxlc') return bytes.subarray(at + header, Math.min(bytes.length, at + size));
+    out.push({ type, payload: bytes.subarray(at + header, Math.min(bytes.length, at + size)) });
+    at += size;
+  }
+  return out;
+}
+
+function boxTypes(bytes: Uint8Array): string[] {
+  return boxes(bytes).map((box) => box.type);
+}
+
+/** The codestream of a bare codestream or of a container's jxlc / first jxlp box. */
+function codestreamOf(bytes: Uint8Array, transferSyntaxUID: string): Uint8Array {
+  if (!isContainer(bytes)) return bytes;
+  const parts: Uint8Array[] = [];
+  for (const { type, payload } of boxes(bytes)) {
+    if (type === 'jxlc') return payload;
     // Partial codestream boxes (a 4-byte index, then their part) are joined: the first may
     // hold only a few bytes (cjxl splits around a jbrd box).
-    if (type === 'jxlp' && at + header + 4 <= bytes.length) parts.push(bytes.subarray(at + header + 4, Math.min(bytes.length, at + size)));
-    at += size;
+    if (type === 'jxlp' && payload.length >= 4) parts.push(payload.subarray(4));
   }
   if (parts.length > 0) return concatBytes(parts);
   throw new DecodeError('TRUNCATED', 'the JPEG XL container has no codestream box (jxlc or jxlp)', transferSyntaxUID, { codec: 'jxl-oxide' });

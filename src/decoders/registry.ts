@@ -34,5 +34,5 @@ export function decoderFor(transferSyntaxUID: string): Decoder {
 
 /** The transfer syntaxes that decode, with their names. */
 export function supportedTransferSyntaxes(): TransferSyntaxInfo[] {
-  return TRANSFER_SYNTAXES.filter((ts) => ts.decoder).map(({ uid, name, lossless, decoder }) => ({ uid, name, lossless, decoder: decoder!, codec: DECODERS[decoder!].codec }));
+  return TRANSFER_SYNTAXES.filter((ts) => ts.decoder).map(({ uid, name, lossless, decoder, codec }) => ({ uid, name, lossless, decoder: decoder!, codec: codec ?? DECODERS[decoder!].codec }));
 }

@@ -47,3 +47,9 @@ declare module 'jxl-oxide-wasm/module.wasm' {
   const bytes: Uint8Array;
   export default bytes;
 }
+
+// A vendored .wasm imported by path (the browser build embeds it with esbuild's binary loader).
+declare module '*/jxl-jpeg.wasm' {
+  const bytes: Uint8Array;
+  export default bytes;
+}

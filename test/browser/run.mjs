@@ -47,6 +47,7 @@ export const FIXTURES = [
   'deflate/dicom/ct_s16.zlib.dcm',
   'jxl/dicom/ct_u12.jxl-lossless.dcm',
   'jxl/dicom/us_rgb8_p0.jxl-lossless.dcm',
+  'jxl/dicom/rgb8.jxl-jpeg-recompression-422.dcm',
 ];
 
 // The package as npm installs it (package.json and dist/), and a copy of the test app.
