@@ -200,8 +200,10 @@ describe('codec lifecycle', () => {
   });
 
   it('OpenJPEG: an error it prints (not throws) is a DecodeError, never the previous frame', async () => {
-    // A 9/7 stream: the dicom-pixels decoder leaves those to OpenJPEG.
-    const { fragments, info, uid } = frameOf(fixture('us_rgb8.opj-ict.dcm'));
+    // A stream with a region of interest: the dicom-pixels decoder leaves those to OpenJPEG.
+    const roi = parseDicom(fixtureBytes('j2k/dicom/rgb8.opj-roi.dcm'));
+    const first = roi.frameData(0);
+    const [fragments, info, uid] = [Array.isArray(first) ? first : [first], roi.info, roi.transferSyntaxUID];
     const before = (await decodeFrame(fragments, uid, info)).pixels;
     const stream = Uint8Array.from(fragments.flatMap((part) => Array.from(part)));
     const sot = stream.findIndex((byte, i) => byte === 0xff && stream[i + 1] === 0x90);

@@ -6,7 +6,7 @@
 // opj_decompress's output (lossy), and opj_decompress -r N for reduced resolutions.
 //
 // Every case must decode within its tolerance. The dicom-pixels decoder (src/decoders/j2k/) must
-// take every stream except those it leaves to OpenJPEG (the 9/7 wavelet, ROI); cases marked
+// take every stream except those it leaves to OpenJPEG (ROI); cases marked
 // `openjpegWasm` are those the OpenJPEG WASM build refuses, which only our decoder decodes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ const title = (entry: J2kCase) => `${entry.file.replace(/^dicom\//, '')} [${entr
 const decode = (entry: J2kCase, options: DecodeFileOptions): Promise<DecodedFrame> => decodeFile(fixtureBytes(inFolder(entry.file)), options);
 
 /** Features of the streams the dicom-pixels decoder leaves to OpenJPEG. */
-const FALLBACK = ['9/7', 'roi'];
+const FALLBACK = ['roi'];
 
 function expectMatches(decoded: DecodedFrame, reference: string, geometry: { rows: number; columns: number }, entry: J2kCase): void {
   const expected = readNpy(inFolder(reference)).data;

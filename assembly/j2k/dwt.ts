@@ -1,123 +1,167 @@
 // Inverse discrete wavelet transform of JPEG 2000 (ISO/IEC 15444-1 Annex F): the reversible
-// 5/3 filter by lifting (F.3.8.2), on a tile-component whose resolutions are laid out as the
-// decoder places the subbands: at each level the low band in the top-left corner, the high
-// bands to its right and below. Rows are done one at a time, columns four at a time (v128).
+// 5/3 (i32) and irreversible 9/7 (f32) filters by lifting (F.3.8.2), on a tile-component whose
+// resolutions are laid out as the decoder places the subbands: at each level the low band in the
+// top-left corner, the high bands to its right and below. Lines are lifted four at a time, one
+// per v128 lane: four rows for the horizontal pass, four columns for the vertical one.
 import { Status } from '../shared';
 
 /**
- * Bytes of work memory j2kInverse53 needs for a tile-component `size` samples wide or tall at most:
- * one line of v128 (four columns) plus its border.
+ * Bytes of work memory the inverse transforms need for a tile-component `size` samples wide or
+ * tall at most: a line of v128 (four lines) plus its border.
  */
 export function j2kDwtWorkBytes(size: i32): i32 {
   return (size + 4) * 16;
 }
 
 /**
- * The reversible inverse transform of one tile-component in place: `coefficients` holds i32
- * samples, `stride` per row, `capacity` in all. `bounds` holds levels + 1 resolutions of four i32
- * each (x0, y0, x1, y1 on the resolution's own grid: B.5), resolution 0 first; the transform runs
- * from resolution 1 up to `levels`. Returns 0 or Status.J2K_BAD_REGION.
+ * The inverse transform of one tile-component in place: `coefficients` holds i32 (reversible)
+ * or f32 (`irreversible`) samples, `stride` per row, `capacity` in all. `bounds` holds levels + 1
+ * resolutions of four i32 each (x0, y0, x1, y1 on the resolution's own grid: B.5), resolution 0
+ * first; the transform runs from resolution 1 up to `levels`. Returns 0 or Status.J2K_BAD_REGION.
  */
-export function j2kInverse53(coefficients: usize, capacity: usize, stride: i32, bounds: usize, levels: i32, work: usize, workBytes: usize): i32 {
+export function j2kInverseDwt(
+  coefficients: usize, capacity: usize, stride: i32, bounds: usize, levels: i32, irreversible: i32, work: usize, workBytes: usize,
+): i32 {
   for (let r = 1; r <= levels; r++) {
     const at = bounds + (<usize>r << 4);
+    const lower = at - 16;
     const x0 = load<i32>(at);
     const y0 = load<i32>(at, 4);
     const width = load<i32>(at, 8) - x0;
     const height = load<i32>(at, 12) - y0;
-    const lower = at - 16;
     const lowWidth = load<i32>(lower, 8) - load<i32>(lower);
     const lowHeight = load<i32>(lower, 12) - load<i32>(lower, 4);
     if (width < 0 || height < 0 || lowWidth < 0 || lowHeight < 0 || lowWidth > width || lowHeight > height || width > stride) return Status.J2K_BAD_REGION;
     if (width == 0 || height == 0) continue;
     if (<u64>(height - 1) * <u64>stride + <u64>width > <u64>capacity) return Status.J2K_BAD_REGION;
     if (<u64>(max(width, height) + 4) * 16 > <u64>workBytes) return Status.J2K_BAD_REGION;
-    for (let y = 0; y < height; y++) {
-      horizontal53(coefficients + ((<usize>y * <usize>stride) << 2), width, lowWidth, x0 & 1, work);
+    const t = work + 16; // one v128 of border on each side
+    const rowBytes = <usize>stride << 2;
+    for (let y = 0; y < height; y += 4) {
+      const rows = min(4, height - y);
+      const first = coefficients + <usize>y * rowBytes;
+      gather(first, 4, rowBytes, rows, width, lowWidth, x0 & 1, t);
+      lift(t, width, x0 & 1, irreversible);
+      scatter(first, 4, rowBytes, rows, width, t);
     }
     for (let x = 0; x < width; x += 4) {
-      vertical53(coefficients + (<usize>x << 2), stride, height, lowHeight, y0 & 1, min(4, width - x), work);
+      const columns = min(4, width - x);
+      const first = coefficients + (<usize>x << 2);
+      gather(first, rowBytes, 4, columns, height, lowHeight, y0 & 1, t);
+      lift(t, height, y0 & 1, irreversible);
+      scatter(first, rowBytes, 4, columns, height, t);
     }
   }
   return Status.OK;
 }
 
 /**
- * One row: `low` low-pass samples then the high-pass ones, interleaved into `work` (the first
- * sample is low-pass when the row starts at an even position, `odd` 0), lifted, and written back.
+ * Interleave `lines` lines (1-4, `lineBytes` apart) of `n` samples each (`step` bytes apart along
+ * the line) into `t`, one v128 per position, lane j from line j: the `low` low-pass samples
+ * (stored first) go to even positions when the line starts at an even position (`odd` 0).
  */
-function horizontal53(row: usize, width: i32, low: i32, odd: i32, work: usize): void {
-  if (width == 1) {
-    // A lone sample at an odd position is a high-pass one: x = y / 2 (F.3.7).
-    if (odd) store<i32>(row, load<i32>(row) / 2);
-    return;
+@inline function gather(first: usize, step: usize, lineBytes: usize, lines: i32, n: i32, low: i32, odd: i32, t: usize): void {
+  for (let i = 0; i < n; i++) {
+    const k = i < low ? 2 * i + odd : 2 * (i - low) + 1 - odd;
+    const at = first + <usize>i * step;
+    let v: v128;
+    if (lines == 4 && lineBytes == 4) {
+      // Four adjacent columns: one load.
+      v = v128.load(at);
+    } else {
+      v = i32x4.splat(load<i32>(at));
+      if (lines > 1) v = i32x4.replace_lane(v, 1, load<i32>(at + lineBytes));
+      if (lines > 2) v = i32x4.replace_lane(v, 2, load<i32>(at + 2 * lineBytes));
+      if (lines > 3) v = i32x4.replace_lane(v, 3, load<i32>(at + 3 * lineBytes));
+    }
+    store<v128>(t + (<usize>k << 4), v);
   }
-  const t = work + 4; // one sample of border on each side
-  for (let i = 0; i < low; i++) store<i32>(t + ((<usize>(2 * i + odd)) << 2), load<i32>(row + (<usize>i << 2)));
-  for (let i = 0; i < width - low; i++) store<i32>(t + ((<usize>(2 * i + 1 - odd)) << 2), load<i32>(row + (<usize>(low + i) << 2)));
-  // Symmetric extension (F.3.7): position -1 mirrors 1, position width mirrors width - 2.
-  store<i32>(t - 4, load<i32>(t + 4));
-  store<i32>(t + (<usize>width << 2), load<i32>(t + (<usize>(width - 2) << 2)));
-  // Even positions (low-pass): x[2n] = y[2n] - floor((y[2n-1] + y[2n+1] + 2) / 4) (F-5).
-  for (let k = odd; k < width; k += 2) {
-    const p = t + (<usize>k << 2);
-    store<i32>(p, load<i32>(p) - ((load<i32>(p - 4) + load<i32>(p + 4) + 2) >> 2));
-  }
-  // The updated even neighbours, mirrored, then the odd positions: x[2n+1] = y[2n+1] + floor((x[2n] + x[2n+2]) / 2) (F-6).
-  store<i32>(t - 4, load<i32>(t + 4));
-  store<i32>(t + (<usize>width << 2), load<i32>(t + (<usize>(width - 2) << 2)));
-  for (let k = 1 - odd; k < width; k += 2) {
-    const p = t + (<usize>k << 2);
-    store<i32>(p, load<i32>(p) + ((load<i32>(p - 4) + load<i32>(p + 4)) >> 1));
-  }
-  memory.copy(row, t, <usize>width << 2);
 }
 
-/** Up to four columns from `column` (`lanes` of them), as horizontal53 does a row, on v128 lanes. */
-function vertical53(column: usize, stride: i32, height: i32, low: i32, odd: i32, lanes: i32, work: usize): void {
-  const rowBytes = <usize>stride << 2;
-  if (height == 1) {
-    if (odd) for (let i = 0; i < lanes; i++) store<i32>(column + (<usize>i << 2), load<i32>(column + (<usize>i << 2)) / 2);
+/** Write `t` back in position order (the inverse of gather's layout, now reconstructed samples). */
+@inline function scatter(first: usize, step: usize, lineBytes: usize, lines: i32, n: i32, t: usize): void {
+  for (let k = 0; k < n; k++) {
+    const v = load<v128>(t + (<usize>k << 4));
+    const at = first + <usize>k * step;
+    if (lines == 4 && lineBytes == 4) {
+      v128.store(at, v);
+      continue;
+    }
+    store<i32>(at, i32x4.extract_lane(v, 0));
+    if (lines > 1) store<i32>(at + lineBytes, i32x4.extract_lane(v, 1));
+    if (lines > 2) store<i32>(at + 2 * lineBytes, i32x4.extract_lane(v, 2));
+    if (lines > 3) store<i32>(at + 3 * lineBytes, i32x4.extract_lane(v, 3));
+  }
+}
+
+/** Mirror the samples next to each end of `t` (n >= 2) into its border: whole-sample symmetric extension (F.3.7). */
+@inline function extend(t: usize, n: i32): void {
+  store<v128>(t - 16, load<v128>(t + 16));
+  store<v128>(t + (<usize>n << 4), load<v128>(t + (<usize>(n - 2) << 4)));
+}
+
+function lift(t: usize, n: i32, odd: i32, irreversible: i32): void {
+  if (n == 1) {
+    // A lone sample at an odd position is a high-pass one: x = y / 2 for the 5/3 filter (F.3.7);
+    // the 9/7 one leaves it, as OpenJPEG does (its high-pass scaling carries the factor).
+    if (odd && !irreversible) {
+      const v = load<v128>(t);
+      store<v128>(t, i32x4.shr_s(i32x4.add(v, i32x4.shr_u(v, 31)), 1));
+    }
     return;
   }
-  const t = work + 16;
-  for (let i = 0; i < height; i++) {
-    const k = i < low ? 2 * i + odd : 2 * (i - low) + 1 - odd;
-    store<v128>(t + (<usize>k << 4), loadLanes(column + <usize>i * rowBytes, lanes));
-  }
-  store<v128>(t - 16, load<v128>(t + 16));
-  store<v128>(t + (<usize>height << 4), load<v128>(t + (<usize>(height - 2) << 4)));
+  if (irreversible) lift97(t, n, odd);
+  else lift53(t, n, odd);
+}
+
+/** The reversible 5/3 lifting steps (F-5, F-6) on positions 0..n-1, the low-pass ones at parity `odd`. */
+function lift53(t: usize, n: i32, odd: i32): void {
+  extend(t, n);
+  // Low-pass positions: x[2n] = y[2n] - floor((y[2n-1] + y[2n+1] + 2) / 4).
   const two = i32x4.splat(2);
-  for (let k = odd; k < height; k += 2) {
+  for (let k = odd; k < n; k += 2) {
     const p = t + (<usize>k << 4);
     const sum = i32x4.add(i32x4.add(load<v128>(p - 16), load<v128>(p + 16)), two);
     store<v128>(p, i32x4.sub(load<v128>(p), i32x4.shr_s(sum, 2)));
   }
-  store<v128>(t - 16, load<v128>(t + 16));
-  store<v128>(t + (<usize>height << 4), load<v128>(t + (<usize>(height - 2) << 4)));
-  for (let k = 1 - odd; k < height; k += 2) {
+  // High-pass positions, from the updated low-pass ones: x[2n+1] = y[2n+1] + floor((x[2n] + x[2n+2]) / 2).
+  extend(t, n);
+  for (let k = 1 - odd; k < n; k += 2) {
     const p = t + (<usize>k << 4);
     const sum = i32x4.add(load<v128>(p - 16), load<v128>(p + 16));
     store<v128>(p, i32x4.add(load<v128>(p), i32x4.shr_s(sum, 1)));
   }
-  for (let k = 0; k < height; k++) storeLanes(column + <usize>k * rowBytes, load<v128>(t + (<usize>k << 4)), lanes);
 }
 
-@inline function loadLanes(at: usize, lanes: i32): v128 {
-  if (lanes == 4) return v128.load(at);
-  let v = i32x4.splat(0);
-  v = i32x4.replace_lane(v, 0, load<i32>(at));
-  if (lanes > 1) v = i32x4.replace_lane(v, 1, load<i32>(at, 4));
-  if (lanes > 2) v = i32x4.replace_lane(v, 2, load<i32>(at, 8));
-  return v;
-}
+// The 9/7 filter's lifting constants and scaling (Table F.4), as OpenJPEG applies them: the
+// high-pass samples scaled by 2/K, the subband steps without their gain (see tier2.ts).
+const ALPHA: f32 = -1.586134342;
+const BETA: f32 = -0.052980118;
+const GAMMA: f32 = 0.882911075;
+const DELTA: f32 = 0.443506852;
+const K: f32 = 1.230174105;
+const TWO_INV_K: f32 = 1.625732422;
 
-@inline function storeLanes(at: usize, v: v128, lanes: i32): void {
-  if (lanes == 4) {
-    v128.store(at, v);
-    return;
+/** The irreversible 9/7 lifting (F-7): scale, then four lifting steps alternating low and high. */
+function lift97(t: usize, n: i32, odd: i32): void {
+  const low = f32x4.splat(K);
+  const high = f32x4.splat(TWO_INV_K);
+  for (let k = 0; k < n; k++) {
+    const p = t + (<usize>k << 4);
+    store<v128>(p, f32x4.mul(load<v128>(p), (k & 1) == odd ? low : high));
   }
-  store<i32>(at, i32x4.extract_lane(v, 0));
-  if (lanes > 1) store<i32>(at, i32x4.extract_lane(v, 1), 4);
-  if (lanes > 2) store<i32>(at, i32x4.extract_lane(v, 2), 8);
+  liftStep(t, n, odd, -DELTA);
+  liftStep(t, n, 1 - odd, -GAMMA);
+  liftStep(t, n, odd, -BETA);
+  liftStep(t, n, 1 - odd, -ALPHA);
+}
+
+/** x[k] += c (x[k-1] + x[k+1]) for the positions of parity `parity`, with symmetric extension. */
+@inline function liftStep(t: usize, n: i32, parity: i32, c: f32): void {
+  extend(t, n);
+  const factor = f32x4.splat(c);
+  for (let k = parity; k < n; k += 2) {
+    const p = t + (<usize>k << 4);
+    store<v128>(p, f32x4.add(load<v128>(p), f32x4.mul(f32x4.add(load<v128>(p - 16), load<v128>(p + 16)), factor)));
+  }
 }

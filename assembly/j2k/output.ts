@@ -23,6 +23,25 @@ export function j2kInverseRct(c0: usize, c1: usize, c2: usize, stride: i32, widt
 }
 
 /**
+ * Inverse ICT (G.3.2) in place on three f32 tile-components, with OpenJPEG's constants:
+ * R = Y + 1.402 Cr, G = Y - 0.34413 Cb - 0.71414 Cr, B = Y + 1.772 Cb.
+ */
+export function j2kInverseIct(c0: usize, c1: usize, c2: usize, stride: i32, width: i32, height: i32): void {
+  for (let y = 0; y < height; y++) {
+    const row = (<usize>y * <usize>stride) << 2;
+    for (let x = 0; x < width; x++) {
+      const at = row + (<usize>x << 2);
+      const luma = load<f32>(c0 + at);
+      const cb = load<f32>(c1 + at);
+      const cr = load<f32>(c2 + at);
+      store<f32>(c0 + at, luma + cr * 1.402);
+      store<f32>(c1 + at, luma - cb * 0.34413 - cr * 0.71414);
+      store<f32>(c2 + at, luma + cb * 1.772);
+    }
+  }
+}
+
+/**
  * Store one tile-component's samples: `value + shift` (the DC level shift of G.1.2 for unsigned
  * samples) clamped to [low, high], rounded to nearest first when `isFloat` (f32 coefficients),
  * into `dst` as `sampleBytes` (1 or 2) little-endian bytes, `pixelBytes` apart, `rowBytes` per
@@ -39,8 +58,14 @@ export function j2kStoreComponent(
     let from = src + ((<usize>y * <usize>stride) << 2);
     let to = dst + <usize>y * <usize>rowBytes;
     for (let x = 0; x < width; x++) {
-      const value = isFloat ? <i32>nearest<f32>(load<f32>(from)) : load<i32>(from);
-      const sample = min(max(value + shift, low), high);
+      let sample: i32;
+      if (isFloat) {
+        // Rounded to nearest (ties to even, as lrintf), clamped before the conversion (NaN: low).
+        const value = nearest<f32>(load<f32>(from)) + <f32>shift;
+        sample = value >= <f32>low ? (value <= <f32>high ? <i32>value : high) : low;
+      } else {
+        sample = min(max(load<i32>(from) + shift, low), high);
+      }
       if (sampleBytes == 1) store<u8>(to, <u8>sample);
       else store<u16>(to, <u16>sample);
       from += 4;

@@ -394,7 +394,7 @@ function checkStream(stream: Codestream, info: PixelInfo, transferSyntaxUID: str
  */
 export const jpeg2000Decoder: Decoder = {
   name: 'jpeg-2000',
-  codec: 'dicom-pixels (OpenJPEG for the 9/7 wavelet, ROI, PPM and subsampled components)',
+  codec: 'dicom-pixels (OpenJPEG for ROI, PPM and subsampled components)',
   prepare: (fragments, _info, { transferSyntaxUID }) => (ownDecoderTakes(fragments[0]!, transferSyntaxUID) ? undefined : preload(OPENJPEG.loader)),
   decode(fragments, info, context) {
     const bytes = fragments.length === 1 ? fragments[0]! : concatBytes(fragments);

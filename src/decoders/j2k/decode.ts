@@ -26,7 +26,6 @@ export function unsupported(stream: Codestream): string | undefined {
   if (first.precision > 16) return `a precision of ${first.precision} bits`;
   for (const tile of stream.tiles) {
     const { parameters } = tile;
-    if (parameters.styles.some((style) => !style.reversible)) return 'the irreversible 9/7 wavelet';
     if (parameters.roiShift.some((shift) => shift > 0)) return 'a region of interest (RGN)';
   }
   return undefined;
@@ -73,9 +72,9 @@ export function decodeCodestream(bytes: Uint8Array, stream: Codestream, info: Pi
     info,
     dst,
     sampleBytes,
-    // Below full resolution the 5/3 low-pass values are not the stored values; missing packets
-    // or a syntax that allows loss (the last layers or passes may be gone) neither.
-    { at: 'lowBits', precision, signed, lossy: level > 0 || !complete || lossySyntax },
+    // Below full resolution the 5/3 low-pass values are not the stored values; 9/7, missing
+    // packets or a syntax that allows loss (the last layers or passes may be gone) neither.
+    { at: 'lowBits', precision, signed, lossy: level > 0 || !complete || lossySyntax || stream.tiles.some((tile) => tile.parameters.styles.some((style) => !style.reversible)) },
     {
       rows,
       columns,
@@ -198,7 +197,8 @@ function decodeTile(kernels: Kernels, layout: TileLayout, source: Uint8Array, le
       view.set([resolution.x0, resolution.y0, resolution.x1, resolution.y1], 4 * r);
     }
     const plane = coefficients + offsets[c]! * 4;
-    check(fn.j2kInverse53(plane, widths[c]! * heights[c]!, strides[c]!, bounds, levels, dwtWork, dwtWorkBytes), transferSyntaxUID);
+    const irreversible = component.style.reversible ? 0 : 1;
+    check(fn.j2kInverseDwt(plane, widths[c]! * heights[c]!, strides[c]!, bounds, levels, irreversible, dwtWork, dwtWorkBytes), transferSyntaxUID);
   });
   return { base: coefficients, strides, offsets, widths, heights };
 }
@@ -212,7 +212,15 @@ function storeTile(
   const fn = kernels.fn;
   const { base, strides, offsets, widths, heights } = planes;
   const plane = (c: number) => base + offsets[c]! * 4;
-  if (layout.parameters.transform && frame.count >= 3) fn.j2kInverseRct(plane(0), plane(1), plane(2), strides[0]!, widths[0]!, heights[0]!);
+  const reversible = layout.components.map((component) => component.style.reversible);
+  if (layout.parameters.transform && frame.count >= 3) {
+    // RCT after the 5/3 wavelet, ICT after the 9/7 (G.2, G.3): the first three components agree.
+    if (reversible[0] !== reversible[1] || reversible[0] !== reversible[2]) {
+      throw new DecodeError('CORRUPT_DATA', 'JPEG 2000 component transform over components with different wavelets', transferSyntaxUID);
+    }
+    const transform = reversible[0] ? fn.j2kInverseRct : fn.j2kInverseIct;
+    transform(plane(0), plane(1), plane(2), strides[0]!, widths[0]!, heights[0]!);
+  }
   const { precision, signed, sampleBytes, count, columns } = frame;
   const shift = signed ? 0 : 2 ** (precision - 1);
   const low = signed ? -(2 ** (precision - 1)) : 0;
@@ -223,7 +231,7 @@ function storeTile(
     const y = top.y0 - frame.imageY0;
     const at = frame.dst + ((y * columns + x) * count + c) * sampleBytes;
     check(
-      fn.j2kStoreComponent(plane(c), strides[c]!, widths[c]!, heights[c]!, 0, at, frame.dst + frame.frameBytes, count * sampleBytes, columns * count * sampleBytes, sampleBytes, shift, low, high),
+      fn.j2kStoreComponent(plane(c), strides[c]!, widths[c]!, heights[c]!, reversible[c] ? 0 : 1, at, frame.dst + frame.frameBytes, count * sampleBytes, columns * count * sampleBytes, sampleBytes, shift, low, high),
       transferSyntaxUID,
     );
   });

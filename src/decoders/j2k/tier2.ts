@@ -41,7 +41,7 @@ export interface Band {
   blockHeight: number;
   /** Mb (E-2): guard bits + exponent - 1, plus the ROI shift. */
   maxPlanes: number;
-  /** Quantisation step Δb (E-3) for the irreversible transform; 1 for the reversible one. */
+  /** Quantisation step Δb for the irreversible transform (without its gain); 1 for the reversible one. */
   step: number;
   /** Where the band's samples go in the tile-component buffer. */
   offsetX: number;
@@ -145,8 +145,9 @@ export function tileLayout(size: ImageSize, tile: Tile, corrupt: (detail: string
           mantissa = quantization.mantissas[index]!;
         }
         const maxPlanes = quantization.guardBits + exponent - 1 + roiShift;
-        const gain = orient === 0 ? 0 : orient === 3 ? 2 : 1;
-        const step = style.reversible ? 1 : 2 ** (component.precision + gain - exponent) * (1 + mantissa / 2048);
+        // E-3 without the subband gain (E-4): the inverse 9/7 scales high-pass samples by 2/K
+        // instead of 1/K (assembly/j2k/dwt.ts), as OpenJPEG does.
+        const step = style.reversible ? 1 : 2 ** (component.precision - exponent) * (1 + mantissa / 2048);
         const reduce = r === 0 ? 0 : 1;
         bands.push({
           orient,
