@@ -171,7 +171,9 @@ function significancePass(plane: i32, raw: bool): void {
     let p = words + wordStride * <usize>(1 + (y0 >> 2)) + 4;
     let v = values + ((<usize>y0 * <usize>width) << 2);
     for (let x = 0; x < width; x++, p += 4, v += 4) {
-      if (load<u32>(p) == 0) continue; // nothing significant around the column
+      const column = load<u32>(p);
+      // Nothing significant around the column, or every sample of it significant already.
+      if (column == 0 || (column & SELF_ALL) == SELF_ALL) continue;
       for (let i = 0; i < rows; i++) {
         const f = load<u32>(p);
         const g = neighbourhood(f, i);
@@ -231,7 +233,8 @@ function cleanupPass(plane: i32): void {
     let v = values + ((<usize>y0 * <usize>width) << 2);
     for (let x = 0; x < width; x++, p += 4, v += 4) {
       let i = 0;
-      if (rows == 4 && (load<u32>(p) & (vcausal ? ~BELOW : 0xffffffff)) == 0) {
+      const column = load<u32>(p);
+      if (rows == 4 && (column & (vcausal ? ~BELOW : 0xffffffff)) == 0) {
         if (!mqDecode(CTX + CTX_RL)) continue;
         i = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
         // The first significant sample of the column: its sign, without a significance decision.
@@ -240,6 +243,9 @@ function cleanupPass(plane: i32): void {
         becomeSignificant(p, i, negative);
         i++;
       }
+      // Every sample significant or coded in this plane's significance pass: nothing to do.
+      const coded = ((column >> 4) & 1) | ((column >> 6) & 2) | ((column >> 8) & 4) | ((column >> 10) & 8) | (column >> 28);
+      if (coded == 15) i = rows;
       for (; i < rows; i++) {
         const f = load<u32>(p);
         if ((f & (sigma(i, 1) | (PI << <u32>i))) != 0) continue;
