@@ -18,6 +18,7 @@ import type { RawFrame } from '../raw.js';
 import { codecFrame, type DecodeContext, type Decoder } from './decoder.js';
 import { concatBytes } from '../bytes.js';
 import { decodeCodestream, parse, unsupported } from './j2k/decode.js';
+import { COC, COD, EOC, SIZ, SOC, SOD, SOT } from './j2k/codestream.js';
 
 /**
  * JPEG 2000 (PS3.5 A.4.4, ISO/IEC 15444-1) and HTJ2K (PS3.5 A.4.11, ISO/IEC 15444-15).
@@ -55,13 +56,6 @@ export interface Codestream {
   minimumBytes: number;
 }
 
-const SOC = 0xff4f;
-const SIZ = 0xff51;
-const COD = 0xff52;
-const COC = 0xff53;
-const SOT = 0xff90;
-const SOD = 0xff93;
-const EOC = 0xffd9;
 
 /** Offset of the codestream in a JP2 file (its 'jp2c' box), or 0 for a bare codestream. */
 export function codestreamStart(first: Uint8Array): number {

@@ -110,19 +110,20 @@ export interface Codestream {
   truncated: boolean;
 }
 
-const SOC = 0xff4f;
-const SIZ = 0xff51;
-const COD = 0xff52;
-const COC = 0xff53;
+/** Marker codes (Table A.2). */
+export const SOC = 0xff4f;
+export const SIZ = 0xff51;
+export const COD = 0xff52;
+export const COC = 0xff53;
 const RGN = 0xff5e;
 const QCD = 0xff5c;
 const QCC = 0xff5d;
 const POC = 0xff5f;
 const PPM = 0xff60;
 const PPT = 0xff61;
-const SOT = 0xff90;
-const SOD = 0xff93;
-const EOC = 0xffd9;
+export const SOT = 0xff90;
+export const SOD = 0xff93;
+export const EOC = 0xffd9;
 
 /** Main header parameters before any tile's own: the per-component values hold COC / QCC where given. */
 interface MainParameters extends TileParameters {
