@@ -248,7 +248,7 @@ export const PHANTOMS = [makeCT, makeDX, makeUS];
 
 // ---------------------------------------------------------------- tools
 /** A command line's version (from `pattern` in its output), or null when it is not installed. */
-function toolVersion(command, args, pattern) {
+export function toolVersion(command, args, pattern) {
   const r = spawnSync(command, args, { encoding: 'utf8' });
   if (r.error || (r.status !== 0 && !`${r.stdout}${r.stderr}`.match(pattern))) return null;
   return `${r.stdout}${r.stderr}`.match(pattern)?.[1] ?? 'unknown';
@@ -422,8 +422,20 @@ export async function makeJpegData({ force = false, encoder: wanted, log = conso
 // tools are not on PATH; HTJ2K always by the OpenJPH encoder of @cornerstonejs/codec-openjph
 // (Debian's ojph_compress 0.9 writes 16-bit signed streams other decoders misread). Each
 // <name>.<jls|j2k|htj2k> is the bare codestream (one fragment); codecs-manifest.json records who made it.
+//
+// Lossy JPEG 2000 (transfer syntax .91), kept apart in each image's `lossy.j2k` so that the suites
+// that walk `codestreams` see only lossless ones: `opj_compress -I -r RATE` (the 9/7 irreversible
+// wavelet, ICT for RGB, one quality layer; RATE in LOSSY_RATES, over the stored bits), as
+// <name>.lossy.j2k, with its reference output <name>.lossy.ref (what `opj_decompress` makes of it,
+// as stored values little endian, interleaved, like <name>.raw). Without opj_compress: the
+// OpenJPEG encoder of @cornerstonejs/codec-openjpeg, the reference then its decoder's output.
+// With opj_compress, each JPEG 2000 stream also has a 1×1 twin (`baselineFile`: the same
+// components, precision, sign and wavelet, one resolution) that bench/codecs.mjs decodes with the
+// native tools to measure what a process costs besides the decode.
 export const CODEC_MANIFEST = path.join(DATA_DIR, 'codecs-manifest.json');
-export const CODEC_DATA_VERSION = 1;
+export const CODEC_DATA_VERSION = 2;
+/** opj_compress -r for the lossy streams: about 10:1 for CT and DX; the US phantom is already ~10:1 lossless. */
+export const LOSSY_RATES = { 'ct-512-s16': 10, 'dx-2048-u16': 10, 'us-640x480-rgb': 30 };
 
 function frameInfoOf(info) {
   return {
@@ -443,6 +455,17 @@ async function wasmEncode(pkg, className, ph, configure) {
   return out;
 }
 
+/** @cornerstonejs/codec-openjpeg's decode of a codestream: little-endian interleaved stored values. */
+async function wasmDecodeJ2k(codestream) {
+  const codec = await rootRequire('@cornerstonejs/codec-openjpeg/decodewasmjs')({ print() {}, printErr() {} });
+  const decoder = new codec.J2KDecoder();
+  decoder.getEncodedBuffer(codestream.length).set(codestream);
+  decoder.decode();
+  const out = decoder.getDecodedBuffer().slice();
+  decoder.delete();
+  return out;
+}
+
 /** PGM/PPM for unsigned data, little-endian raw for signed (opj_compress -F). */
 function writeOpjInput(ph, stem) {
   const { info } = ph;
@@ -458,21 +481,51 @@ function writeOpjInput(ph, stem) {
   return [`${stem}.${info.samplesPerPixel === 3 ? 'ppm' : 'pgm'}`];
 }
 
+/**
+ * RAWL as opj_decompress and grk_decompress write it (component after component, little endian,
+ * 1 byte a sample up to 8 bits, else 2) → stored values interleaved, little endian (as <name>.raw).
+ */
+export function interleaveRawl(bytes, info) {
+  const n = info.rows * info.columns, spp = info.samplesPerPixel, size = info.bitsAllocated > 8 ? 2 : 1;
+  if (bytes.length !== n * spp * size) throw new Error(`RAWL output of ${bytes.length} bytes, expected ${n * spp * size}`);
+  if (spp === 1) return new Uint8Array(bytes);
+  const out = new Uint8Array(bytes.length);
+  for (let c = 0; c < spp; c++) {
+    for (let i = 0; i < n; i++) {
+      for (let b = 0; b < size; b++) out[(i * spp + c) * size + b] = bytes[(c * n + i) * size + b];
+    }
+  }
+  return out;
+}
+
+/** A 1×1 phantom like `ph` (same components, bits and sign). */
+function onePixel(ph) {
+  const Type = ph.pixels.constructor;
+  return { ...ph, info: { ...ph.info, rows: 1, columns: 1 }, pixels: new Type(ph.info.samplesPerPixel).fill(ph.info.pixelRepresentation ? -1 : 1) };
+}
+
 /** Make (or reuse) the JPEG-LS, JPEG 2000 and HTJ2K bench inputs; returns codecs-manifest.json. */
 export async function makeCodecData({ force = false, log = console.log } = {}) {
-  const current = currentManifest(CODEC_MANIFEST, CODEC_DATA_VERSION, (im) => [im.rawFile, ...Object.values(im.codestreams).map((c) => c.file)]);
+  const files = (im) => [im.rawFile, ...Object.values(im.codestreams).map((c) => c.file),
+    im.lossy.j2k.file, im.lossy.j2k.referenceFile,
+    ...[im.codestreams.j2k.baselineFile, im.lossy.j2k.baselineFile].filter(Boolean)];
+  const current = currentManifest(CODEC_MANIFEST, CODEC_DATA_VERSION, files);
   if (!force && current) return current;
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const dcmtk = toolVersion('dcmcjpls', ['--version'], /v(\d+\.\d+\.\d+)/);
   const openjpeg = toolVersion('opj_compress', ['-h'], /OpenJPEG version (\d+\.\d+\.\d+)/) ??
     toolVersion('opj_compress', ['-h'], /library v(\d+\.\d+\.\d+)/);
+  const opjDecompress = openjpeg && toolVersion('opj_decompress', ['-h'], /library v(\d+\.\d+\.\d+)/);
   // the packages' exports hide package.json: read it next to their dist/ folder
   const version = (pkg) => JSON.parse(fs.readFileSync(path.join(path.dirname(rootRequire.resolve(pkg)), '..', 'package.json'), 'utf8')).version;
+  const openjpegJs = `@cornerstonejs/codec-openjpeg ${version('@cornerstonejs/codec-openjpeg')}`;
   const encoders = {
     jls: dcmtk ? `dcmcjpls (DCMTK ${dcmtk})` : `@cornerstonejs/codec-charls ${version('@cornerstonejs/codec-charls')} JpegLSEncoder`,
-    j2k: openjpeg ? `opj_compress (OpenJPEG ${openjpeg})` : `@cornerstonejs/codec-openjpeg ${version('@cornerstonejs/codec-openjpeg')} J2KEncoder`,
+    j2k: openjpeg ? `opj_compress (OpenJPEG ${openjpeg})` : `${openjpegJs} J2KEncoder`,
     htj2k: `@cornerstonejs/codec-openjph ${version('@cornerstonejs/codec-openjph')} HTJ2KEncoder`,
+    j2kLossy: openjpeg ? `opj_compress -I -r RATE (OpenJPEG ${openjpeg})` : `${openjpegJs} J2KEncoder, irreversible`,
   };
+  const lossyReference = opjDecompress ? `opj_decompress (OpenJPEG ${opjDecompress})` : `${openjpegJs} J2KDecoder`;
   log(`making JPEG-LS / JPEG 2000 / HTJ2K bench inputs with ${Object.values(encoders).join(', ')} ...`);
   const tmp = fs.mkdtempSync(path.join(DATA_DIR, '.tmp-'));
   const images = [];
@@ -481,8 +534,11 @@ export async function makeCodecData({ force = false, log = console.log } = {}) {
       const ph = make();
       const stem = path.join(tmp, ph.name);
       const rawFile = `${ph.name}.raw`;
+      const rate = LOSSY_RATES[ph.name] ?? 10;
       fs.writeFileSync(path.join(DATA_DIR, rawFile), storedBytes(ph.pixels));
       const streams = {};
+      let lossy, lossyRef;
+      const baselines = {};
       if (dcmtk) {
         fs.writeFileSync(`${stem}.dcm`, writeNativeDicom(ph));
         run('dcmcjpls', [`${stem}.dcm`, `${stem}.jls.dcm`]);
@@ -494,23 +550,50 @@ export async function makeCodecData({ force = false, log = console.log } = {}) {
         const [input, ...options] = writeOpjInput(ph, stem);
         run('opj_compress', ['-i', input, '-o', `${stem}.j2k`, ...options]);
         streams.j2k = new Uint8Array(fs.readFileSync(`${stem}.j2k`));
+        run('opj_compress', ['-i', input, '-o', `${stem}.lossy.j2k`, ...options, '-I', '-r', String(rate)]);
+        lossy = new Uint8Array(fs.readFileSync(`${stem}.lossy.j2k`));
+        // the 1×1 twins: one resolution (a 1×1 image has no room for more)
+        const [input1, ...options1] = writeOpjInput(onePixel(ph), `${stem}.1x1`);
+        run('opj_compress', ['-i', input1, '-o', `${stem}.1x1.j2k`, ...options1, '-n', '1']);
+        run('opj_compress', ['-i', input1, '-o', `${stem}.lossy.1x1.j2k`, ...options1, '-n', '1', '-I', '-r', String(rate)]);
+        baselines.j2k = new Uint8Array(fs.readFileSync(`${stem}.1x1.j2k`));
+        baselines.j2kLossy = new Uint8Array(fs.readFileSync(`${stem}.lossy.1x1.j2k`));
       } else {
         streams.j2k = await wasmEncode('@cornerstonejs/codec-openjpeg/wasmjs', 'J2KEncoder', ph, (e) => e.setQuality(true, 0));
+        lossy = await wasmEncode('@cornerstonejs/codec-openjpeg/wasmjs', 'J2KEncoder', ph, (e) => { e.setQuality(false, 0); e.setCompressionRatio(0, rate); });
+      }
+      if (opjDecompress) {
+        run('opj_decompress', ['-quiet', '-threads', '1', '-i', `${stem}.lossy.j2k`, '-o', `${stem}.lossy.rawl`]);
+        lossyRef = interleaveRawl(fs.readFileSync(`${stem}.lossy.rawl`), ph.info);
+      } else {
+        lossyRef = await wasmDecodeJ2k(lossy);
       }
       streams.htj2k = await wasmEncode('@cornerstonejs/codec-openjph/wasmjs', 'HTJ2KEncoder', ph, (e) => e.setQuality(true, 0));
+      const entry = (file, bytes, encoder) => ({ file, bytes: bytes.length, compression: +(ph.pixels.byteLength / bytes.length).toFixed(2), encoder });
       const codestreams = {};
       for (const [kind, bytes] of Object.entries(streams)) {
         const file = `${ph.name}.${kind}`;
         fs.writeFileSync(path.join(DATA_DIR, file), bytes);
-        codestreams[kind] = { file, bytes: bytes.length, compression: +(ph.pixels.byteLength / bytes.length).toFixed(2), encoder: encoders[kind] };
+        codestreams[kind] = entry(file, bytes, encoders[kind]);
       }
-      images.push({ name: ph.name, label: ph.label, info: ph.info, rawFile, rawBytes: ph.pixels.byteLength, codestreams });
-      log(`  ${ph.name}: ${Object.entries(codestreams).map(([k, c]) => `${k} ${c.compression}:1`).join(', ')}`);
+      const lossyEntry = { ...entry(`${ph.name}.lossy.j2k`, lossy, encoders.j2kLossy.replace('RATE', rate)), rate,
+        referenceFile: `${ph.name}.lossy.ref`, reference: lossyReference };
+      fs.writeFileSync(path.join(DATA_DIR, lossyEntry.file), lossy);
+      fs.writeFileSync(path.join(DATA_DIR, lossyEntry.referenceFile), lossyRef);
+      if (baselines.j2k) {
+        codestreams.j2k.baselineFile = `${ph.name}.1x1.j2k`;
+        lossyEntry.baselineFile = `${ph.name}.lossy.1x1.j2k`;
+        fs.writeFileSync(path.join(DATA_DIR, codestreams.j2k.baselineFile), baselines.j2k);
+        fs.writeFileSync(path.join(DATA_DIR, lossyEntry.baselineFile), baselines.j2kLossy);
+      }
+      images.push({ name: ph.name, label: ph.label, info: ph.info, rawFile, rawBytes: ph.pixels.byteLength, codestreams, lossy: { j2k: lossyEntry } });
+      log(`  ${ph.name}: ${Object.entries(codestreams).map(([k, c]) => `${k} ${c.compression}:1`).join(', ')}, ` +
+        `j2k lossy ${lossyEntry.compression}:1 (-r ${rate})`);
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  return saveManifest(CODEC_MANIFEST, { version: CODEC_DATA_VERSION, encoders, images });
+  return saveManifest(CODEC_MANIFEST, { version: CODEC_DATA_VERSION, encoders, lossyReference, images });
 }
 
 // ---------------------------------------------------------------- command line

@@ -5,7 +5,7 @@
 //
 //   npm run bench [-- SUITE...] [-- OPTIONS]
 //   node bench/run.mjs [rle] [codecs] [jpeg] [thumbnails] [--quick] [--only=ct,dx,us] [--json=FILE]
-//                      [--remake-data] [--codec=jls,j2k,htj2k] [--size=N]
+//                      [--remake-data] [--codec=jls,j2k,htj2k] [--no-native] [--no-profile] [--profile] [--size=N]
 //
 // Options are handed to every suite, which ignores those it has no use for (bench/README.md lists
 // them per suite). With several suites, --json=FILE becomes FILE with the suite's name before the
@@ -29,7 +29,7 @@ const SUITES = {
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   console.log('usage: node bench/run.mjs [SUITE...] [--quick] [--only=ct,dx,us] [--json=FILE] [--remake-data] ' +
-    '[--codec=jls,j2k,htj2k] [--size=N]\nsuites (default: all, in this order):\n' +
+    '[--codec=jls,j2k,htj2k] [--no-native] [--no-profile] [--profile] [--size=N]\nsuites (default: all, in this order):\n' +
     Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)} ${s.what} (bench/${s.file})`).join('\n'));
   process.exit(0);
 }
