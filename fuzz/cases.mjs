@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { deflateSync, inflateSync } from 'fflate';
 import { caseRandom, int, mulberry32, pick, weighted } from './random.mjs';
 import { loadWebSeeds, planWebCase } from './dicomweb.mjs';
+import { MARKERS, j2kStructure, j2kSummary, markerName, packHeaders } from './j2k.mjs';
 
 export { caseRandom, mulberry32 };
 
@@ -145,6 +146,47 @@ export function parseSeed(name, bytes) {
   };
 }
 
+/**
+ * Seeds of the jpeg-2000 family from the conformance matrix (fixtures/j2k/, whose manifest lists
+ * `cases`, not `fixtures`): reversible streams over every progression order, POC, precincts,
+ * layers, tiles and tile-parts, SOP / EPH, PLT / TLM, code-block sizes and styles, 0 to 32 levels,
+ * tiny and odd sizes, offsets, JP2, 8 to 16 bits signed and unsigned, 1 and 3 components.
+ */
+const J2K_SEEDS = [
+  'ct_s16.opj-lrcp', 'rgb8.opj-rlcp', 'ct_s16.opj-rpcl', 'rgb8.opj-pcrl', 'ct_s16.opj-cprl', 'rgb8.opj-cprl',
+  'tiny_1x1.opj', 'tiny_37x1.opj', 'tiny_3x7.grk', 'tiny_1x37.grk', 'mono_u8.grk-n33', 'ct_s12.opj-n1',
+  'ct_s16.opj-prec16-cblk32', 'rgb8.opj-prec-tiles-pcrl', 'dx_u12.opj-prec-rect', 'ct_s16.opj-tiles48x40',
+  'mono_u8.opj-tiles16', 'ct_s16.opj-tp-r', 'rgb8.opj-tp-c', 'dx_u12.opj-tp-l', 'ct_s16.opj-plt-tlm',
+  'ct_s12.opj-cblk4x4', 'ct_s12.opj-cblk1024x4', 'ct_s12.opj-cblk4x1024', 'ct_s16.opj-M1', 'ct_s16.opj-M4',
+  'ct_s16.opj-M63', 'rgb8.opj-M63-layers', 'ct_s16.grk-M38', 'ct_s16.opj-M8', 'ct_s16.opj-sop-eph',
+  'rgb8.opj-sop-eph-tp', 'ct_s12.opj-eph-layers', 'dx_u12.grk-rpcl-prec-sop-eph', 'ct_s16.opj-poc', 'rgb8.opj-poc',
+  'ct_s16.grk-poc', 'mono_s8.opj', 'rgb16.opj-rct', 'rgb12.opj-nomct', 'mono_u8.opj-offset', 'rgb8.opj-offset-tiles',
+  'mono_u8.opj-jp2', 'dx_u12.gdcm-tiles', 'ct_s12.opj-M1-53-lossy', 'ct_s16.opj-layers-psnr',
+];
+
+/**
+ * The conformance seeds, and for those with SOP and EPH on every packet the same stream with its
+ * packet headers packed into PPT marker segments (`<name>#ppt`: no encoder here writes PPT; the
+ * conversion was checked against opj_decompress, which decodes both to the same samples).
+ */
+function conformanceSeeds() {
+  const url = new URL('j2k/manifest.json', FIXTURES);
+  if (!existsSync(url)) return [];
+  const wanted = new Set(J2K_SEEDS.map((name) => `dicom/${name}.dcm`));
+  const seeds = [];
+  for (const entry of JSON.parse(readFileSync(url, 'utf8')).cases ?? []) {
+    if (!wanted.has(entry.file)) continue;
+    const name = `j2k/${entry.file}`;
+    const seed = { ...parseSeed(name, new Uint8Array(readFileSync(new URL(name, FIXTURES)))), good: true, conformance: true };
+    seeds.push(seed);
+    if (entry.features.includes('sop') && entry.features.includes('eph') && seed.pixel.fragments?.length === 1) {
+      const packed = packHeaders(seed.pixel.fragments[0]);
+      if (packed) seeds.push({ ...seed, name: `${name}#ppt`, pixel: { ...seed.pixel, fragments: [packed] } });
+    }
+  }
+  return seeds;
+}
+
 /** Every fixture of every family (fuzz findings excluded), as seeds. */
 export function loadSeeds() {
   const seeds = [];
@@ -167,13 +209,15 @@ export function loadSeeds() {
     for (const entry of parsed.fixtures) add(base + entry.file, true);
     for (const entry of parsed.bad ?? []) add(base + entry.file, false);
   }
+  seeds.push(...conformanceSeeds());
   return seeds;
 }
 
 /** The seeds a family mutates (a seed's `good`: a valid fixture, whose decode is a sentinel). */
 export function familySeeds(seeds, family) {
   if (family === 'dicomweb') return loadWebSeeds();
-  return family === 'dataset' ? seeds : seeds.filter((seed) => seed.family === family);
+  // The Part 10 reader gains nothing from 50 more files of one layout: the conformance seeds are the codec's.
+  return family === 'dataset' ? seeds.filter((seed) => !seed.conformance) : seeds.filter((seed) => seed.family === family);
 }
 
 // ------------------------------------------------------------------ planning a case
@@ -251,8 +295,10 @@ function fragmentOp(rand, seed, donors) {
   const kind = weighted(rand, [
     ['truncate', 10], ['flip', 20], ['set', 10], ['word', 18], ['delete', 6], ['duplicate', 5], ['insert', 5],
     ['splice', 6], ['split', 4], ['drop', 3], ['repeat', 3], ['empty', 2], ['bot', 4], ['ts', 4], ['dims', 6],
+    ...(seed.family === 'jpeg-2000' ? [['j2k', 60]] : []),
   ]);
   switch (kind) {
+    case 'j2k': return j2kOp(rand, seed, frag, bytes) ?? { op: 'frag-flip', frag, bits: [position() * 8 + int(rand, 8)] };
     case 'truncate': return { op: 'frag-truncate', frag, at: rand() < 0.3 ? int(rand, 64) : int(rand, n) };
     case 'flip': {
       // JPEG XL JPEG recompression: half the flips land in the jbrd box (the JPEG's reconstruction data).
@@ -297,6 +343,284 @@ function fragmentOp(rand, seed, donors) {
     }
     default: return { op: 'ts', uid: pick(rand, ALL_ENCAPSULATED) };
   }
+}
+
+// ------------------------------------------------------------------ JPEG 2000 structure
+
+const structures = new WeakMap();
+/** A fragment's codestream structure (fuzz/j2k.mjs), computed once per seed fragment. */
+function structureOf(bytes) {
+  if (!structures.has(bytes)) structures.set(bytes, j2kStructure(bytes));
+  return structures.get(bytes);
+}
+
+const u16At = (bytes, at) => (bytes[at] << 8) | bytes[at + 1];
+const u32At = (bytes, at) => ((bytes[at] << 24) >>> 0) + (bytes[at + 1] << 16) + (bytes[at + 2] << 8) + bytes[at + 3];
+const u16Bytes = (v) => [(v >> 8) & 0xff, v & 0xff];
+const u32Bytes = (v) => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+
+/** A marker segment, as bytes: marker, Lxxx, body. */
+const segmentBytes = (marker, body) => [...u16Bytes(marker), ...u16Bytes(body.length + 2), ...body];
+
+/**
+ * A mutation aimed at the structure of a JPEG 2000 codestream (fuzz/j2k.mjs finds it): lying
+ * marker segment lengths; SIZ, COD / COC, QCD / QCC, POC and SOT fields (levels, code-block and
+ * precinct exponents, layers, progression, tile size, Psot, components; SIZ sizes and Csiz with
+ * the attributes agreeing); coding parameters in a tile-part header (levels other than the main
+ * header's, another style); POC segments, also more than any decoder keeps; tile-parts dropped,
+ * repeated or moved; trailing packets cut at a packet boundary with Psot fixed; packet header bits;
+ * code-block data. Returns one op or a list (an op and what keeps it consistent: Psot, an
+ * attribute), or undefined when the fragment is no codestream.
+ */
+function j2kOp(rand, seed, frag, bytes) {
+  const s = structureOf(bytes);
+  const info = j2kSummary(bytes, s);
+  if (!info || s.tileParts.length === 0) return undefined;
+  const parts = s.tileParts;
+  const part = pick(rand, parts);
+  const word = (at, size, value, field) => ({ op: 'frag-word', frag, at, size, le: false, value, field });
+  // Psot 0 (the last tile-part, to EOC) needs no fix.
+  const psotFix = (p, delta) => (p.psot === 0 ? undefined : word(p.at + 6, 4, p.psot + delta, 'SOT.Psot (kept consistent)'));
+  const attr = (tag, us) => ({ op: 'attr', tag, us });
+  const headerSegments = [...s.main, ...parts.flatMap((p) => p.segments)];
+  const find = (marker) => headerSegments.filter((g) => g.marker === marker);
+  const cods = find(MARKERS.COD);
+  const siz = s.main.find((g) => g.marker === MARKERS.SIZ);
+  const mainCod = s.main.find((g) => g.marker === MARKERS.COD);
+  const kind = weighted(rand, [
+    ['length', 6], ['siz', 8], ['siz-size', 3], ['csiz', 3], ['cod', 14], ['coc', 3], ['qcd', 6], ['poc', 4], ['poc-add', 5],
+    ['tile-cod', 8], ['tile-segment', 3], ['sot', 8], ['tile-parts', 5], ['cut-packets', 4], ['header-bits', 12], ['block-data', 8],
+  ]);
+  switch (kind) {
+    case 'length': {
+      const g = pick(rand, headerSegments);
+      const value = pick(rand, [0, 1, 2, 3, g.length - 1, g.length + 1, g.length - 2, g.length + 2, g.length + 1 + int(rand, 64), 0x8000, 0xffff]);
+      return word(g.at + 2, 2, value, `L${markerName(g.marker)}`);
+    }
+    case 'siz': {
+      const b = siz.body;
+      const field = pick(rand, ['Rsiz', 'XOsiz', 'YOsiz', 'XTsiz', 'YTsiz', 'XTOsiz', 'YTOsiz', 'Ssiz', 'XRsiz', 'YRsiz']);
+      const c = int(rand, info.components);
+      switch (field) {
+        case 'Rsiz': return word(b, 2, pick(rand, [0, 1, 2, 3, 0x4000, 0x8000, 0xffff]), field);
+        case 'XOsiz': case 'YOsiz': return word(b + (field === 'XOsiz' ? 10 : 14), 4, pick(rand, [1, 2, 7, 64, 0x7fffffff, 0xffffffff]), field);
+        case 'XTsiz': case 'YTsiz': return word(b + (field === 'XTsiz' ? 18 : 22), 4, pick(rand, [0, 1, 2, 3, 4, 7, 16, 33, 64, 255, 0x10000, 0x7fffffff, 0xffffffff]), field);
+        case 'XTOsiz': case 'YTOsiz': return word(b + (field === 'XTOsiz' ? 26 : 30), 4, pick(rand, [1, 2, 16, 0xffffffff]), field);
+        case 'Ssiz': return word(b + 36 + 3 * c, 1, pick(rand, [0x00, 0x06, 0x07, 0x08, 0x0b, 0x0f, 0x10, 0x1f, 0x25, 0x26, 0x7f, 0x80, 0x87, 0x8f, 0xff]), `Ssiz[${c}]`);
+        default: return word(b + (field === 'XRsiz' ? 37 : 38) + 3 * c, 1, pick(rand, [0, 2, 3, 255]), `${field}[${c}]`);
+      }
+    }
+    case 'siz-size': {
+      // Xsiz / Ysiz other than the data was coded for, with the attributes agreeing.
+      const across = rand() < 0.5;
+      const old = across ? info.width : info.height;
+      const size = Math.max(1, Math.min(65535, pick(rand, [1, 2, old - 1, old + 1, old >> 1, old * 2, old + 64])));
+      const offset = u32At(bytes, siz.body + (across ? 10 : 14));
+      return [word(siz.body + (across ? 2 : 6), 4, offset + size, across ? 'Xsiz' : 'Ysiz'), attr(across ? PIXEL_TAGS.columns : PIXEL_TAGS.rows, size)];
+    }
+    case 'csiz': {
+      // Csiz other than the data's, with Samples per Pixel agreeing (the SIZ length lies or not).
+      const count = pick(rand, [1, 2, 3, 4, 0]);
+      const ops = [word(siz.body + 34, 2, count, 'Csiz'), attr(PIXEL_TAGS.samplesPerPixel, count)];
+      if (rand() < 0.5) ops.push(word(siz.at + 2, 2, 38 + 3 * count, 'Lsiz (kept consistent)'));
+      return ops;
+    }
+    case 'cod': {
+      if (cods.length === 0) return undefined;
+      const g = pick(rand, cods);
+      return codField(rand, bytes, g.body, g.length, word, 'COD');
+    }
+    case 'coc': {
+      const cocs = find(MARKERS.COC);
+      if (cocs.length === 0) {
+        // A COC for a component, in the main header: a copy of COD's SPcod with a field changed.
+        if (!mainCod) return undefined;
+        const spcod = [...bytes.subarray(mainCod.body + 5, mainCod.at + 2 + mainCod.length)];
+        mutateStyle(rand, spcod);
+        const body = [int(rand, Math.max(1, info.components + (rand() < 0.2 ? 2 : 0))), bytes[mainCod.body] & 1, ...spcod];
+        return { op: 'frag-insert', frag, at: parts[0].at, bytes: segmentBytes(MARKERS.COC, body), field: 'COC added' };
+      }
+      const g = pick(rand, cocs);
+      return codField(rand, bytes, g.body + 1, g.length - 1, word, 'COC', true);
+    }
+    case 'qcd': {
+      const qs = [...find(MARKERS.QCD), ...find(MARKERS.QCC)];
+      const g = pick(rand, qs);
+      const body = g.body + (g.marker === MARKERS.QCC ? 1 : 0);
+      const end = g.at + 2 + g.length;
+      if (rand() < 0.4) return word(body, 1, pick(rand, [0x00, 0x01, 0x02, 0x03, 0x1f, 0x20, 0x40, 0x41, 0x42, 0xe0, 0xff]), `S${markerName(g.marker).toLowerCase()}`);
+      const at = body + 1 + int(rand, Math.max(1, end - body - 1));
+      return word(Math.min(at, end - 1), 1, pick(rand, [0x00, 0x08, 0x48, 0x78, 0xf8, 0xff, int(rand, 256)]), `SP${markerName(g.marker).toLowerCase()}`);
+    }
+    case 'poc': {
+      const pocs = find(MARKERS.POC);
+      if (pocs.length === 0) return pocAdd(rand, parts, info, frag);
+      const g = pick(rand, pocs);
+      const entries = Math.max(1, Math.floor((g.length - 2) / 7));
+      const e = g.body + 7 * int(rand, entries);
+      const field = pick(rand, ['RSpoc', 'CSpoc', 'LYEpoc', 'REpoc', 'CEpoc', 'Ppoc']);
+      const offset = { RSpoc: 0, CSpoc: 1, LYEpoc: 2, REpoc: 4, CEpoc: 5, Ppoc: 6 }[field];
+      if (field === 'LYEpoc') return word(e + 2, 2, pick(rand, [0, 1, info.layers + 1, 255, 65535]), field);
+      return word(e + offset, 1, pick(rand, [0, 1, 2, 3, 4, 5, info.levels, info.levels + 1, 33, 255]), field);
+    }
+    case 'poc-add': return pocAdd(rand, parts, info, frag);
+    case 'tile-cod': {
+      // The first tile-part of a tile gets its own COD (or QCD): fewer or more levels than the
+      // main header's (a reduced resolution beyond a tile's levels), another code-block style,
+      // order, layers or precincts. Psot grows to match.
+      if (!mainCod) return undefined;
+      const firsts = parts.filter((p, i) => parts.findIndex((q) => q.index === p.index) === i);
+      const p = pick(rand, firsts);
+      const body = [...bytes.subarray(mainCod.body, mainCod.at + 2 + mainCod.length)];
+      const levelsNow = body[5];
+      const field = pick(rand, ['levels', 'levels', 'levels', 'style', 'order', 'layers', 'precincts', 'blocks']);
+      if (field === 'levels') {
+        const levels = pick(rand, [0, 1, Math.max(0, levelsNow - 1), levelsNow + 1, 32]);
+        body[5] = levels;
+        // QCD must cover the new subbands: a QCD with enough exponents goes along.
+        const precincts = (body[0] & 1) !== 0;
+        body.length = 10;
+        if (precincts) for (let r = 0; r <= levels; r++) body.push(r === 0 ? 0x77 : 0x88);
+        const qcd = [0x40, ...Array.from({ length: 3 * levels + 1 }, () => (info.components > 0 ? 0x50 : 0))];
+        const inserted = [...segmentBytes(MARKERS.COD, body), ...(rand() < 0.8 ? segmentBytes(MARKERS.QCD, qcd) : [])];
+        return [{ op: 'frag-insert', frag, at: p.at + 12, bytes: inserted, field: `tile COD levels ${levels}` }, psotFix(p, inserted.length)];
+      }
+      if (field === 'style') body[8] = pick(rand, [1, 2, 4, 8, 16, 32, 63, 0x40, 0xff]);
+      else if (field === 'order') body[1] = pick(rand, [0, 1, 2, 3, 4, 5]);
+      else if (field === 'layers') [body[2], body[3]] = u16Bytes(pick(rand, [0, 2, 255, 65535]));
+      else if (field === 'blocks') [body[6], body[7]] = [int(rand, 9), int(rand, 9)];
+      else {
+        body[0] |= 1;
+        body.length = 10;
+        for (let r = 0; r <= levelsNow; r++) body.push(pick(rand, [0x00, 0x11, 0x22, 0x55, 0xff, int(rand, 256)]));
+      }
+      const inserted = segmentBytes(MARKERS.COD, body);
+      return [{ op: 'frag-insert', frag, at: p.at + 12, bytes: inserted, field: `tile COD ${field}` }, psotFix(p, inserted.length)];
+    }
+    case 'tile-segment': {
+      // Another marker segment in a tile-part header: PPT junk, COC / QCC / RGN for a component,
+      // a PLT, a COM; Psot fixed or not.
+      const which = pick(rand, ['PPT', 'PPT', 'COC', 'QCC', 'RGN', 'PLT', 'COM', 'POC']);
+      const junk = Array.from({ length: int(rand, 24) }, () => pick(rand, [0, 0xff, 0x80, int(rand, 256)]));
+      const body = {
+        PPT: [0, ...junk],
+        COC: [int(rand, info.components), 0, int(rand, 34), int(rand, 9), int(rand, 9), int(rand, 256), int(rand, 2)],
+        QCC: [int(rand, info.components), pick(rand, [0x40, 0x42, 0x41]), ...junk],
+        RGN: [int(rand, info.components), 0, int(rand, 40)],
+        PLT: [0, ...junk],
+        COM: [0, 1, ...junk],
+        POC: [0, 0, 0, 1, 33, 3, int(rand, 5)],
+      }[which];
+      const inserted = segmentBytes(MARKERS[which], body);
+      const at = part.sod;
+      const ops = [{ op: 'frag-insert', frag, at, bytes: inserted, field: `tile-part ${which}` }];
+      if (rand() < 0.85) ops.push(psotFix(part, inserted.length));
+      return ops;
+    }
+    case 'sot': {
+      const field = pick(rand, ['Isot', 'Psot', 'Psot', 'TPsot', 'TNsot']);
+      const tiles = new Set(parts.map((p) => p.index)).size;
+      if (field === 'Isot') return word(part.at + 4, 2, pick(rand, [0, part.index + 1, tiles, tiles - 1, 65534, 65535]), field);
+      if (field === 'Psot') return word(part.at + 6, 4, pick(rand, [0, 1, 13, 14, part.psot - 1, part.psot + 1, part.psot - 2, part.psot * 2, 0x7fffffff, 0xffffffff, part.sod + 2 - part.at]), field);
+      return word(part.at + (field === 'TPsot' ? 10 : 11), 1, pick(rand, [0, 1, 2, 255]), field);
+    }
+    case 'tile-parts': {
+      const length = part.end - part.at;
+      const how = pick(rand, ['drop', 'repeat', 'move']);
+      if (how === 'drop') return { op: 'frag-delete', frag, at: part.at, length, field: 'tile-part dropped' };
+      const to = pick(rand, parts).at;
+      const copy = { op: 'frag-duplicate', frag, at: part.at, length, to, field: `tile-part ${how === 'repeat' ? 'repeated' : 'moved'}` };
+      if (how === 'repeat') return copy;
+      return [copy, { op: 'frag-delete', frag, at: to <= part.at ? part.at + length : part.at, length, field: 'tile-part moved' }];
+    }
+    case 'cut-packets': {
+      // Data ending at a packet boundary (a stream cut by rate): the trailing packets of a
+      // tile-part dropped, Psot fixed. Without SOP markers, at a random point of the data.
+      const from = part.sop.length > 1 && rand() < 0.8 ? pick(rand, part.sop.slice(1)) : part.sod + 2 + int(rand, Math.max(1, part.end - part.sod - 2));
+      const length = part.end - from;
+      return [{ op: 'frag-delete', frag, at: from, length, field: 'trailing packets cut' }, psotFix(part, -length)];
+    }
+    case 'header-bits': {
+      // Packet headers: the first after SOD, one after a SOP marker, one before an EPH marker, or
+      // in a PPT segment.
+      const ppts = part.segments.filter((g) => g.marker === MARKERS.PPT && g.length > 3);
+      let at;
+      if (ppts.length && rand() < 0.7) {
+        const g = pick(rand, ppts);
+        at = g.body + 1 + int(rand, g.length - 3);
+      } else if (part.sop.length && rand() < 0.6) at = pick(rand, part.sop) + 6 + int(rand, 4);
+      else if (part.eph.length && rand() < 0.5) at = Math.max(part.sod + 2, pick(rand, part.eph) - 1 - int(rand, 4));
+      else at = part.sod + 2 + int(rand, 6);
+      if (at >= part.end) at = part.sod + 2;
+      if (rand() < 0.6) return { op: 'frag-flip', frag, bits: Array.from({ length: 1 + int(rand, 3) }, () => (at + int(rand, 2)) * 8 + int(rand, 8)), field: 'packet header' };
+      return { op: 'frag-set', frag, at, bytes: [pick(rand, [0x00, 0xff, 0x80, 0x7f, 0xc0, 0xfe, int(rand, 256)])], field: 'packet header' };
+    }
+    default: {
+      // Code-block data: after an EPH marker, or anywhere in the tile-part's data past its start;
+      // runs of 0xFF (marker-like), zeros or noise, or a fake marker.
+      const from = part.eph.length && rand() < 0.6 ? pick(rand, part.eph) + 2 : part.sod + 2 + int(rand, Math.max(1, part.end - part.sod - 2));
+      const at = Math.min(from + int(rand, 16), Math.max(part.sod + 2, part.end - 1));
+      const run = 1 + int(rand, rand() < 0.7 ? 4 : 64);
+      const fill = pick(rand, ['ff', '00', 'noise', 'marker']);
+      const value = () => (fill === 'ff' ? 0xff : fill === '00' ? 0 : int(rand, 256));
+      if (fill === 'marker') return { op: 'frag-set', frag, at, bytes: [0xff, pick(rand, [0x90, 0x91, 0x92, 0x93, 0xd9, 0x8f, 0x7f])], field: 'code-block data' };
+      return { op: 'frag-set', frag, at, bytes: Array.from({ length: run }, value), field: 'code-block data' };
+    }
+  }
+}
+
+/** A field of COD's SGcod / SPcod (or COC's SPcoc: no SGcod) at `body` (Scod first). */
+function codField(rand, bytes, body, length, word, name, coc = false) {
+  const field = pick(rand, coc ? ['Scoc', 'levels', 'xcb', 'ycb', 'style', 'wavelet', 'precincts'] : ['Scod', 'order', 'layers', 'mct', 'levels', 'levels', 'xcb', 'ycb', 'style', 'wavelet', 'precincts']);
+  const sp = body + (coc ? 1 : 5);
+  switch (field) {
+    case 'Scod': case 'Scoc': return word(body, 1, pick(rand, [0, 1, 2, 3, 4, 5, 6, 7, 0xf8, 0xff]), `${name}.${field}`);
+    case 'order': return word(body + 1, 1, pick(rand, [0, 1, 2, 3, 4, 5, 0xff]), `${name}.order`);
+    case 'layers': return word(body + 2, 2, pick(rand, [0, 1, 2, 3, 255, 256, 4096, 65535]), `${name}.layers`);
+    case 'mct': return word(body + 4, 1, pick(rand, [0, 1, 2, 0xff]), `${name}.mct`);
+    case 'levels': return word(sp, 1, pick(rand, [0, 1, 2, 3, 4, 5, 6, 7, 10, 15, 31, 32, 33, 255]), `${name}.levels`);
+    case 'xcb': case 'ycb': return word(sp + (field === 'xcb' ? 1 : 2), 1, pick(rand, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xff]), `${name}.${field}`);
+    case 'style': return word(sp + 3, 1, pick(rand, [0, 1, 2, 4, 8, 16, 32, 5, 63, 64, 0x80, 0xff, int(rand, 256)]), `${name}.style`);
+    case 'wavelet': return word(sp + 4, 1, pick(rand, [0, 1, 2, 0xff]), `${name}.wavelet`);
+    default: {
+      const end = body - 4 + 2 + length; // the segment's end (body - 4 is the marker for COD)
+      const first = sp + 5;
+      const at = end > first ? first + int(rand, end - first) : first;
+      return word(Math.min(at, end - 1), 1, pick(rand, [0x00, 0x01, 0x10, 0x11, 0x22, 0x0f, 0xf0, 0xff, 0x88, int(rand, 256)]), `${name}.precincts`);
+    }
+  }
+}
+
+/** SPcod / SPcoc bytes (levels first) with one field changed. */
+function mutateStyle(rand, sp) {
+  const i = int(rand, Math.min(5, sp.length));
+  sp[i] = [pick(rand, [0, 1, 5, 32, 33]), int(rand, 10), int(rand, 10), int(rand, 256), int(rand, 3)][i];
+}
+
+/**
+ * A POC segment added to the main header (before the first SOT) or to a tile's first tile-part
+ * header: one to a few entries, or hundreds (more than OpenJPEG's 32), over any range.
+ */
+function pocAdd(rand, parts, info, frag) {
+  const many = rand() < 0.25;
+  const count = many ? pick(rand, [31, 32, 33, 64, 500, 9000]) : 1 + int(rand, 6);
+  const entry = () => [
+    rand() < 0.7 ? 0 : int(rand, info.levels + 2),
+    rand() < 0.7 ? 0 : int(rand, info.components + 1),
+    ...u16Bytes(pick(rand, [1, info.layers, info.layers + 1, 65535, int(rand, info.layers + 1)])),
+    pick(rand, [info.levels + 1, 33, 1, int(rand, info.levels + 2), 255]),
+    pick(rand, [info.components, 0, 255, 1 + int(rand, info.components)]),
+    pick(rand, [0, 1, 2, 3, 4, int(rand, 5), 5]),
+  ];
+  const one = entry();
+  const body = Array.from({ length: count }, () => (many && rand() < 0.9 ? one : entry())).flat();
+  // Lpoc is 16 bits: at most 9361 entries of 7 bytes.
+  const limited = body.slice(0, 7 * Math.floor(65533 / 7));
+  const bytes = segmentBytes(MARKERS.POC, limited);
+  if (rand() < 0.6) return { op: 'frag-insert', frag, at: parts[0].at, bytes, field: `main POC ×${limited.length / 7}` };
+  const p = pick(rand, parts);
+  const insert = { op: 'frag-insert', frag, at: p.at + 12, bytes, field: `tile POC ×${limited.length / 7}` };
+  return p.psot === 0 ? insert : [insert, { op: 'frag-word', frag, at: p.at + 6, size: 4, le: false, value: p.psot + bytes.length, field: 'SOT.Psot (kept consistent)' }];
 }
 
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf, 0xf7]);
@@ -355,7 +679,7 @@ export function planCase(seedBase, family, index, pool, donors) {
       const kind = weighted(rand, [['frag', 14], ['attr', 4], ['file', 1]]);
       if (kind === 'attr') ops.push(attributeOp(rand));
       else if (kind === 'file') ops.push(fileOp(rand, length));
-      else ops.push(fragmentOp(rand, seed, donors));
+      else ops.push(...[fragmentOp(rand, seed, donors)].flat().filter(Boolean));
     }
   }
   const options = {};
@@ -470,7 +794,8 @@ export function buildCase(plan, seeds) {
         if (op.at + op.size > f.length) return f;
         const out = f.slice();
         const dv = new DataView(out.buffer);
-        if (op.size === 2) dv.setUint16(op.at, op.value & 0xffff, op.le);
+        if (op.size === 1) out[op.at] = op.value & 0xff;
+        else if (op.size === 2) dv.setUint16(op.at, op.value & 0xffff, op.le);
         else dv.setUint32(op.at, op.value >>> 0, op.le);
         return out;
       }); break;

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { FIXTURES, buildCase, familySeeds, loadSeeds, planCase } from './cases.mjs';
 import { BASE_URL, buildWebCase, bulkFetch, framesResponse, loadWebSeeds, readWebCase } from './dicomweb.mjs';
 
-const { openDicom, thumbnail, DecodeError, imageFromMetadata, decodeFramesResponse } = await import(new URL('../dist/index.js', import.meta.url).href);
+const { openDicom, thumbnail, DecodeError, ERROR_MESSAGES, imageFromMetadata, decodeFramesResponse } = await import(new URL('../dist/index.js', import.meta.url).href);
 
 /** The limit the harness decodes with: 8 MiB (a 2048² 16-bit frame), 16× the largest seed frame. */
 export const FUZZ_MAX_FRAME_BYTES = 8 * 2 ** 20;
@@ -35,10 +35,26 @@ function traps(error) {
 /** Where an error was thrown (the message alone names no line), for the report; not part of signatures. */
 const whereOf = (error) => (error instanceof Error ? error.stack?.split('\n').slice(1, 5).map((line) => line.trim().replace(/^at /, '')).join(' < ') : undefined);
 
+/**
+ * A JavaScript exception (TypeError, RangeError…) a decoder let escape: the pipeline's last
+ * resort (src/decode.ts, asDecodeError) wraps it in a CORRUPT_DATA DecodeError whose message is
+ * the exception's own, which must not pass for a refusal. A DecodeError made on purpose around
+ * such a cause says more than its cause (an invalid URL as FETCH_FAILED, bad UTF-8 as
+ * CORRUPT_DATA with what was being read) and is fine.
+ */
+function escaped(error) {
+  const cause = error.cause;
+  if (error.code !== 'CORRUPT_DATA' || !(cause instanceof Error) || cause instanceof DecodeError || cause instanceof WebAssembly.RuntimeError) return undefined;
+  if (!(cause instanceof TypeError || cause instanceof RangeError || cause instanceof ReferenceError || cause instanceof SyntaxError)) return undefined;
+  return error.message === `${ERROR_MESSAGES.CORRUPT_DATA}: ${cause.message}` ? cause : undefined;
+}
+
 function classify(error) {
   if (error instanceof DecodeError) {
     const trap = traps(error);
     if (trap) return { cls: 'trap', code: error.code, codec: error.codec, message: trap.message };
+    const exception = escaped(error);
+    if (exception) return { cls: 'exception', message: `${exception.name}: ${exception.message}`, where: whereOf(exception) };
     return { cls: 'error', code: error.code, detail: error.message };
   }
   return { cls: 'exception', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), where: whereOf(error) };

@@ -44,6 +44,12 @@ export function decodeCodestream(bytes: Uint8Array, stream: Codestream, info: Pi
   const { kernels, transferSyntaxUID } = context;
   const corrupt = (detail: string) => new DecodeError('CORRUPT_DATA', `JPEG 2000 codestream: ${detail}`, transferSyntaxUID);
   const { size } = stream;
+  if (stream.tiles.length < size.tilesAcross * size.tilesDown) {
+    throw new DecodeError('TRUNCATED', `the JPEG 2000 codestream has ${stream.tiles.length} of its ${size.tilesAcross * size.tilesDown} tiles`, transferSyntaxUID);
+  }
+  // The caller clamps `level` to the main header's levels (COD, COC); a tile-part's own COD / COC
+  // may give a tile fewer, and every tile decodes at the same reduction.
+  for (const tile of stream.tiles) for (const style of tile.parameters.styles) level = Math.min(level, style.levels);
   const scale = 2 ** level;
   const imageX0 = Math.ceil(size.x0 / scale);
   const imageY0 = Math.ceil(size.y0 / scale);
@@ -52,9 +58,6 @@ export function decodeCodestream(bytes: Uint8Array, stream: Codestream, info: Pi
   const count = size.components.length;
   const { precision, signed } = size.components[0]!;
   const sampleBytes = precision <= 8 ? 1 : 2;
-  if (stream.tiles.length < size.tilesAcross * size.tilesDown) {
-    throw new DecodeError('TRUNCATED', `the JPEG 2000 codestream has ${stream.tiles.length} of its ${size.tilesAcross * size.tilesDown} tiles`, transferSyntaxUID);
-  }
   const frameBytes = rows * columns * count * sampleBytes;
   const dst = kernels.alloc(frameBytes);
   // Each tile's working regions are freed before the next tile's.

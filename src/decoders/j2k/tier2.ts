@@ -126,13 +126,13 @@ export function tileLayout(size: ImageSize, tile: Tile, corrupt: (detail: string
         const nb = r === 0 ? levels : levels - r + 1;
         const xo = orient & 1;
         const yo = orient >> 1;
-        const band = {
-          x0: ceilDiv(tc.x0 - 2 ** (nb - 1) * xo, 2 ** nb),
-          y0: ceilDiv(tc.y0 - 2 ** (nb - 1) * yo, 2 ** nb),
-          x1: ceilDiv(tc.x1 - 2 ** (nb - 1) * xo, 2 ** nb),
-          y1: ceilDiv(tc.y1 - 2 ** (nb - 1) * yo, 2 ** nb),
-        };
-        if (r === 0) Object.assign(band, { x0: ceilDiv(tc.x0, 2 ** nb), y0: ceilDiv(tc.y0, 2 ** nb), x1: ceilDiv(tc.x1, 2 ** nb), y1: ceilDiv(tc.y1, 2 ** nb) });
+        // (B-15); the LL band of resolution 0 has no offset. Plain literals, no spreads: a tile of
+        // 33 resolutions per component is made per tile, up to 65535 times.
+        const half = r === 0 ? 0 : 2 ** (nb - 1);
+        const bx0 = ceilDiv(tc.x0 - half * xo, 2 ** nb);
+        const by0 = ceilDiv(tc.y0 - half * yo, 2 ** nb);
+        const bx1 = ceilDiv(tc.x1 - half * xo, 2 ** nb);
+        const by1 = ceilDiv(tc.y1 - half * yo, 2 ** nb);
         const index = r === 0 ? 0 : 3 * (r - 1) + orient;
         let exponent: number;
         let mantissa: number;
@@ -151,7 +151,10 @@ export function tileLayout(size: ImageSize, tile: Tile, corrupt: (detail: string
         const reduce = r === 0 ? 0 : 1;
         bands.push({
           orient,
-          ...band,
+          x0: bx0,
+          y0: by0,
+          x1: bx1,
+          y1: by1,
           blockWidth: Math.min(style.blockWidth, precinctWidth - reduce),
           blockHeight: Math.min(style.blockHeight, precinctHeight - reduce),
           maxPlanes,
@@ -160,9 +163,9 @@ export function tileLayout(size: ImageSize, tile: Tile, corrupt: (detail: string
           offsetY: yo && lower ? lower.y1 - lower.y0 : 0,
         });
       }
-      resolutions.push({ ...res, precinctWidth, precinctHeight, precinctsAcross, precinctsDown, bands, precincts: [] });
+      resolutions.push({ x0: res.x0, y0: res.y0, x1: res.x1, y1: res.y1, precinctWidth, precinctHeight, precinctsAcross, precinctsDown, bands, precincts: [] });
     }
-    return { dx: component.dx, dy: component.dy, ...tc, style, quantization, roiShift, resolutions };
+    return { dx: component.dx, dy: component.dy, x0: tc.x0, y0: tc.y0, x1: tc.x1, y1: tc.y1, style, quantization, roiShift, resolutions };
   });
   return { x0, y0, x1, y1, components, parameters };
 }
