@@ -124,6 +124,7 @@ export function readCodestream(bytes: Uint8Array, transferSyntaxUID: string): Co
     const body = at + 4;
     if (marker === SIZ) {
       // Lsiz Rsiz Xsiz Ysiz XOsiz YOsiz XTsiz YTsiz XTOsiz YTOsiz Csiz {Ssiz XRsiz YRsiz} (A.5.1)
+      if (length < 41) throw corrupt(`SIZ has length ${length}`);
       const rsiz = view.getUint16(body);
       const xsiz = view.getUint32(body + 2);
       const ysiz = view.getUint32(body + 6);
