@@ -380,6 +380,8 @@ function readParameter(
       }
       // A tile's POC adds to the main header's, as OpenJPEG reads it: A.6.6 says a tile's replaces
       // them, but grk_compress writes main and tile POCs that decode right only when joined.
+      // Each change may revisit every packet before it; OpenJPEG and FFmpeg take at most 32.
+      if (target.progressions.length + progressions.length > 32) throw corrupt(`${target.progressions.length + progressions.length} progression order changes (at most 32)`);
       target.progressions = [...target.progressions, ...progressions];
       break;
     }

@@ -220,6 +220,9 @@ class TagTree {
   private readonly low: Int32Array;
   private readonly parent: Int32Array;
   private readonly path: Int32Array;
+  /** Per level, its width in nodes and the index of its first node. */
+  private readonly widths: Int32Array;
+  private readonly starts: Int32Array;
 
   constructor(width: number, height: number) {
     const sizes: [number, number][] = [];
@@ -233,6 +236,9 @@ class TagTree {
       w = Math.ceil(w / 2);
       h = Math.ceil(h / 2);
     }
+    this.widths = new Int32Array(sizes.map(([w]) => w));
+    this.starts = new Int32Array(sizes.length);
+    for (let level = 1; level < sizes.length; level++) this.starts[level] = this.starts[level - 1]! + this.widths[level - 1]! * sizes[level - 1]![1];
     this.value = new Int32Array(count).fill(0x7fffffff);
     this.low = new Int32Array(count);
     this.parent = new Int32Array(count).fill(-1);
@@ -263,6 +269,18 @@ class TagTree {
       this.low[node] = low;
     }
     return this.value[leaf]! < threshold;
+  }
+
+  /**
+   * The highest level at which the ancestor of leaf (x, y) is known to be at least `threshold`
+   * (so the leaf is too, and decoding it reads no bits), or -1.
+   */
+  closedLevel(x: number, y: number, threshold: number): number {
+    for (let level = this.widths.length - 1; level >= 0; level--) {
+      const node = this.starts[level]! + (y >> level) * this.widths[level]! + (x >> level);
+      if (this.low[node]! >= threshold && this.value[node]! >= threshold) return level;
+    }
+    return -1;
   }
 
   /** The leaf's full value (zero bit planes), reading bits as needed; at most `limit`. */
@@ -301,9 +319,10 @@ class BitReader {
     return (this.buffer >> this.count) & 1;
   }
 
+  /** `n` bits as a non-negative number (a code-block length may have more than 31). */
   bits(n: number): number {
     let value = 0;
-    for (let i = 0; i < n; i++) value = (value << 1) | this.bit();
+    for (let i = 0; i < n; i++) value = value * 2 + this.bit();
     return value;
   }
 
@@ -394,38 +413,55 @@ export function readPackets(
         for (let b = 0; b < bands.length; b++) {
           const band = bands[b]!;
           const maxPlanes = resolution.bands[b]!.maxPlanes;
-          for (let k = 0; k < band.blocks.length; k++) {
-            const block = band.blocks[k]!;
-            let isIncluded: boolean;
-            if (!block.included) isIncluded = band.inclusion.decode(headers, k, layer + 1);
-            else isIncluded = headers.bit() === 1;
-            if (!isIncluded) continue;
-            if (!block.included) {
-              const zero = band.zeroPlanes.valueOf(headers, k, maxPlanes);
-              if (zero < 0 || zero > maxPlanes) throw corrupt(`a code-block with more zero bit planes than its subband's ${maxPlanes}`);
-              block.planes = maxPlanes - zero;
-              block.included = true;
-            }
-            const passes = passCount(headers);
-            while (headers.bit()) block.lengthBits++;
-            if (block.passes + passes > 3 * block.planes - 2 && !(block.planes === 0 && passes === 0)) {
-              throw corrupt(`a code-block with ${block.passes + passes} coding passes over ${block.planes} bit planes`);
-            }
-            let left = passes;
-            let segment: Segment | undefined = block.segments[block.segments.length - 1];
-            if (!segment || segment.passes === segment.maxPasses) segment = undefined;
-            while (left > 0) {
-              if (!segment) {
-                segment = { passes: 0, maxPasses: segmentPasses(style, block.segments[block.segments.length - 1]), length: 0, pieces: [] };
-                block.segments.push(segment);
+          // Blocks in raster order. Under a node of the inclusion tree known to come in at a later
+          // layer, no block reads a bit: those runs are stepped over, and rows made only of them,
+          // so the work is the bits read rather than the blocks of the precinct.
+          for (let y = 0; y < band.blocksDown; ) {
+            let rowEnd = Infinity;
+            for (let x = 0; x < band.blocksAcross; ) {
+              const k = x + y * band.blocksAcross;
+              const block = band.blocks[k]!;
+              let isIncluded: boolean;
+              if (!block.included) {
+                const level = band.inclusion.closedLevel(x, y, layer + 1);
+                if (level >= 0) {
+                  x = ((x >> level) + 1) << level;
+                  rowEnd = Math.min(rowEnd, ((y >> level) + 1) << level);
+                  continue;
+                }
+                isIncluded = band.inclusion.decode(headers, k, layer + 1);
+              } else isIncluded = headers.bit() === 1;
+              rowEnd = y + 1;
+              x++;
+              if (!isIncluded) continue;
+              if (!block.included) {
+                const zero = band.zeroPlanes.valueOf(headers, k, maxPlanes);
+                if (zero < 0 || zero > maxPlanes) throw corrupt(`a code-block with more zero bit planes than its subband's ${maxPlanes}`);
+                block.planes = maxPlanes - zero;
+                block.included = true;
               }
-              const n = Math.min(segment.maxPasses - segment.passes, left);
-              const length = headers.bits(block.lengthBits + Math.floor(Math.log2(n)));
-              included.push(block);
-              lengths.push(length, n, block.segments.length - 1);
-              left -= n;
-              if (left > 0) segment = undefined;
+              const passes = passCount(headers);
+              while (headers.bit()) block.lengthBits++;
+              if (block.passes + passes > 3 * block.planes - 2 && !(block.planes === 0 && passes === 0)) {
+                throw corrupt(`a code-block with ${block.passes + passes} coding passes over ${block.planes} bit planes`);
+              }
+              let left = passes;
+              let segment: Segment | undefined = block.segments[block.segments.length - 1];
+              if (!segment || segment.passes === segment.maxPasses) segment = undefined;
+              while (left > 0) {
+                if (!segment) {
+                  segment = { passes: 0, maxPasses: segmentPasses(style, block.segments[block.segments.length - 1]), length: 0, pieces: [] };
+                  block.segments.push(segment);
+                }
+                const n = Math.min(segment.maxPasses - segment.passes, left);
+                const length = headers.bits(block.lengthBits + Math.floor(Math.log2(n)));
+                included.push(block);
+                lengths.push(length, n, block.segments.length - 1);
+                left -= n;
+                if (left > 0) segment = undefined;
+              }
             }
+            y = Math.min(rowEnd, band.blocksDown);
           }
         }
       }
@@ -477,8 +513,10 @@ function joined(parts: Uint8Array[]): Uint8Array {
 
 /**
  * Every packet of one progression (B.12.1): `packet(layer, resolution, component, precinct)`
- * until it returns false (the data ran out). Position-driven orders step over the reference grid
- * at the finest precinct spacing of any component and resolution.
+ * until it returns false (the data ran out). The work is the packets of the progression and the
+ * precincts it spans: a packet emitted before is skipped at once, and the position-driven orders
+ * visit each precinct once at its place on the reference grid (not every position at the finest
+ * precinct spacing, which a stream with tiny precincts in one resolution makes huge).
  */
 function iterate(layout: TileLayout, progression: Progression, layerCount: number, packet: (l: number, r: number, c: number, p: number) => boolean): boolean {
   const { components } = layout;
@@ -488,80 +526,173 @@ function iterate(layout: TileLayout, progression: Progression, layerCount: numbe
   const resolutionEnd = Math.min(progression.resolutionEnd, maxLevels + 1);
   const rs = progression.resolutionStart;
   const cs = progression.componentStart;
-  const precinctsOf = (c: number, r: number) => {
-    const resolution = components[c]!.resolutions[r];
-    return resolution ? resolution.precinctsAcross * resolution.precinctsDown : 0;
+  // The (component, resolution) pairs of the progression that have precincts.
+  const pairs = (cFrom: number, cTo: number, rFrom: number, rTo: number, resolutionMajor: boolean): Place[] => {
+    const out: Place[] = [];
+    const add = (c: number, r: number) => {
+      const resolution = components[c]!.resolutions[r];
+      if (resolution && resolution.precinctsAcross > 0 && resolution.precinctsDown > 0) out.push(place(layout, components[c]!, resolution, c, r, out.length));
+    };
+    if (resolutionMajor) for (let r = rFrom; r < rTo; r++) for (let c = cFrom; c < cTo; c++) add(c, r);
+    else for (let c = cFrom; c < cTo; c++) for (let r = rFrom; r < rTo; r++) add(c, r);
+    return out;
+  };
+  const layers = (place: Place, p: number): boolean => {
+    for (let l = 0; l < layerEnd; l++) if (!packet(l, place.r, place.c, p)) return false;
+    return true;
   };
   switch (progression.order) {
-    case 0: // LRCP
+    case 0: { // LRCP
+      const all = pairs(cs, componentEnd, rs, resolutionEnd, true);
+      if (all.length === 0) return true;
       for (let l = 0; l < layerEnd; l++)
-        for (let r = rs; r < resolutionEnd; r++)
-          for (let c = cs; c < componentEnd; c++)
-            for (let p = 0, n = precinctsOf(c, r); p < n; p++) if (!packet(l, r, c, p)) return false;
+        for (const { c, r, count } of all)
+          for (let p = 0; p < count; p++) if (!packet(l, r, c, p)) return false;
       return true;
-    case 1: // RLCP
-      for (let r = rs; r < resolutionEnd; r++)
-        for (let l = 0; l < layerEnd; l++)
-          for (let c = cs; c < componentEnd; c++)
-            for (let p = 0, n = precinctsOf(c, r); p < n; p++) if (!packet(l, r, c, p)) return false;
-      return true;
-  }
-  // RPCL (2), PCRL (3), CPRL (4): positions on the reference grid.
-  let stepX = Infinity;
-  let stepY = Infinity;
-  for (let c = cs; c < componentEnd; c++) {
-    const component = components[c]!;
-    const levels = component.style.levels;
-    for (let r = 0; r <= levels; r++) {
-      const resolution = component.resolutions[r]!;
-      stepX = Math.min(stepX, component.dx * 2 ** (resolution.precinctWidth + levels - r));
-      stepY = Math.min(stepY, component.dy * 2 ** (resolution.precinctHeight + levels - r));
     }
+    case 1: // RLCP
+      for (let r = rs; r < resolutionEnd; r++) {
+        const all = pairs(cs, componentEnd, r, r + 1, true);
+        if (all.length === 0) continue;
+        for (let l = 0; l < layerEnd; l++)
+          for (const { c, count } of all)
+            for (let p = 0; p < count; p++) if (!packet(l, r, c, p)) return false;
+      }
+      return true;
+    case 2: // RPCL
+      for (let r = rs; r < resolutionEnd; r++) if (!byPosition(pairs(cs, componentEnd, r, r + 1, true), layers)) return false;
+      return true;
+    case 3: // PCRL
+      return byPosition(pairs(cs, componentEnd, rs, resolutionEnd, false), layers);
+    default: // CPRL
+      for (let c = cs; c < componentEnd; c++) if (!byPosition(pairs(c, c + 1, rs, resolutionEnd, false), layers)) return false;
+      return true;
   }
-  const at = (c: number, r: number, x: number, y: number): number => {
-    const component = components[c]!;
-    const levels = component.style.levels;
-    if (r > levels) return -1;
-    const resolution = component.resolutions[r]!;
-    if (resolution.precinctsAcross === 0 || resolution.precinctsDown === 0) return -1;
-    const level = levels - r;
-    const { dx, dy } = component;
-    const rpx = resolution.precinctWidth + level;
-    const rpy = resolution.precinctHeight + level;
-    if (!(y % (dy * 2 ** rpy) === 0 || (y === layout.y0 && (resolution.y0 * 2 ** level) % 2 ** rpy !== 0))) return -1;
-    if (!(x % (dx * 2 ** rpx) === 0 || (x === layout.x0 && (resolution.x0 * 2 ** level) % 2 ** rpx !== 0))) return -1;
-    const i = Math.floor(ceilDiv(x, dx * 2 ** level) / 2 ** resolution.precinctWidth) - Math.floor(resolution.x0 / 2 ** resolution.precinctWidth);
-    const j = Math.floor(ceilDiv(y, dy * 2 ** level) / 2 ** resolution.precinctHeight) - Math.floor(resolution.y0 / 2 ** resolution.precinctHeight);
-    if (i < 0 || j < 0 || i >= resolution.precinctsAcross || j >= resolution.precinctsDown) return -1;
-    return i + j * resolution.precinctsAcross;
+}
+
+/** A resolution of a tile-component with precincts, and where its precincts sit on the reference grid (B.12.1.3 - B.12.1.5). */
+interface Place {
+  c: number;
+  r: number;
+  /** Its rank in the order the progression takes places at one position. */
+  rank: number;
+  count: number;
+  across: number;
+  down: number;
+  /** Reference-grid position of precinct column i > 0 is (firstColumn + i) · stepX; of column 0, x0 (same for rows). */
+  firstColumn: number;
+  firstRow: number;
+  stepX: number;
+  stepY: number;
+  x0: number;
+  y0: number;
+  /** The row and column of the next precinct. */
+  row: number;
+  column: number;
+}
+
+function place(layout: TileLayout, component: TileComponent, resolution: Resolution, c: number, r: number, rank: number): Place {
+  const level = component.style.levels - r;
+  const stepX = component.dx * 2 ** (resolution.precinctWidth + level);
+  const stepY = component.dy * 2 ** (resolution.precinctHeight + level);
+  const firstColumn = Math.floor(resolution.x0 / 2 ** resolution.precinctWidth);
+  const firstRow = Math.floor(resolution.y0 / 2 ** resolution.precinctHeight);
+  // The first precinct is met at the tile's corner unless the resolution starts on a precinct
+  // boundary, where the corner is not one: then at that boundary.
+  const startX = (resolution.x0 * 2 ** level) % 2 ** (resolution.precinctWidth + level) !== 0 || layout.x0 % stepX === 0 ? layout.x0 : firstColumn * stepX;
+  const startY = (resolution.y0 * 2 ** level) % 2 ** (resolution.precinctHeight + level) !== 0 || layout.y0 % stepY === 0 ? layout.y0 : firstRow * stepY;
+  return {
+    c, r, rank,
+    count: resolution.precinctsAcross * resolution.precinctsDown,
+    across: resolution.precinctsAcross,
+    down: resolution.precinctsDown,
+    firstColumn, firstRow, stepX, stepY, x0: startX, y0: startY,
+    row: 0,
+    column: 0,
   };
-  const nextX = (x: number) => x + stepX - (x % stepX);
-  const nextY = (y: number) => y + stepY - (y % stepY);
-  const { x0, y0, x1, y1 } = layout;
-  if (progression.order === 2) {
-    for (let r = rs; r < resolutionEnd; r++)
-      for (let y = y0; y < y1; y = nextY(y))
-        for (let x = x0; x < x1; x = nextX(x))
-          for (let c = cs; c < componentEnd; c++) {
-            const p = at(c, r, x, y);
-            if (p >= 0) for (let l = 0; l < layerEnd; l++) if (!packet(l, r, c, p)) return false;
-          }
-  } else if (progression.order === 3) {
-    for (let y = y0; y < y1; y = nextY(y))
-      for (let x = x0; x < x1; x = nextX(x))
-        for (let c = cs; c < componentEnd; c++)
-          for (let r = rs; r < resolutionEnd; r++) {
-            const p = at(c, r, x, y);
-            if (p >= 0) for (let l = 0; l < layerEnd; l++) if (!packet(l, r, c, p)) return false;
-          }
-  } else {
-    for (let c = cs; c < componentEnd; c++)
-      for (let y = y0; y < y1; y = nextY(y))
-        for (let x = x0; x < x1; x = nextX(x))
-          for (let r = rs; r < resolutionEnd; r++) {
-            const p = at(c, r, x, y);
-            if (p >= 0) for (let l = 0; l < layerEnd; l++) if (!packet(l, r, c, p)) return false;
-          }
+}
+
+const rowAt = (e: Place) => (e.row === 0 ? e.y0 : (e.firstRow + e.row) * e.stepY);
+const columnAt = (e: Place) => (e.column === 0 ? e.x0 : (e.firstColumn + e.column) * e.stepX);
+
+/**
+ * The precincts of `places` in the order of their positions on the reference grid: by row, then
+ * column, then rank; `visit(place, precinct)` until it returns false. Each precinct costs a few
+ * heap steps, whatever the spacing of the others.
+ */
+function byPosition(places: Place[], visit: (place: Place, p: number) => boolean): boolean {
+  const rows = new PlaceHeap(rowAt);
+  for (const e of places) rows.push(e);
+  const columns = new PlaceHeap(columnAt);
+  const active: Place[] = [];
+  while (rows.size > 0) {
+    const y = rowAt(rows.peek());
+    active.length = 0;
+    while (rows.size > 0 && rowAt(rows.peek()) === y) {
+      const e = rows.pop();
+      e.column = 0;
+      active.push(e);
+      columns.push(e);
+    }
+    while (columns.size > 0) {
+      const e = columns.pop();
+      if (!visit(e, e.column + e.row * e.across)) return false;
+      if (++e.column < e.across) columns.push(e);
+    }
+    for (const e of active) if (++e.row < e.down) rows.push(e);
   }
   return true;
+}
+
+/** A binary min-heap of places by (position, rank). */
+class PlaceHeap {
+  private readonly items: Place[] = [];
+  constructor(private readonly key: (e: Place) => number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): Place {
+    return this.items[0]!;
+  }
+
+  private less(a: Place, b: Place): boolean {
+    const ka = this.key(a);
+    const kb = this.key(b);
+    return ka < kb || (ka === kb && a.rank < b.rank);
+  }
+
+  push(e: Place): void {
+    const { items } = this;
+    let i = items.length;
+    items.push(e);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(e, items[parent]!)) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = e;
+  }
+
+  pop(): Place {
+    const { items } = this;
+    const top = items[0]!;
+    const last = items.pop()!;
+    const n = items.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= n) break;
+        if (child + 1 < n && this.less(items[child + 1]!, items[child]!)) child++;
+        if (!this.less(items[child]!, last)) break;
+        items[i] = items[child]!;
+        i = child;
+      }
+      items[i] = last;
+    }
+    return top;
+  }
 }
