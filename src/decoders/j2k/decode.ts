@@ -135,6 +135,9 @@ function decodeTile(kernels: Kernels, layout: TileLayout, source: Uint8Array, le
     }
   }
   const coefficients = kernels.alloc(elements * 4);
+  new Int32Array(fn.memory.buffer, coefficients, elements).fill(0);
+  // No coded block: every coefficient is 0, and so is its inverse transform.
+  if (blocks === 0) return { base: coefficients, strides, offsets, widths, heights };
   const table = kernels.alloc(blocks * BLOCK_FIELDS * 4);
   const segmentTable = kernels.alloc(segments * 8);
   const data = kernels.alloc(dataBytes);
@@ -143,7 +146,6 @@ function decodeTile(kernels: Kernels, layout: TileLayout, source: Uint8Array, le
   const bounds = kernels.alloc(33 * 16);
   const blockWork = kernels.alloc(fn.j2kBlockWorkBytes());
   const memory = fn.memory.buffer;
-  new Int32Array(memory, coefficients, elements).fill(0);
   const fields = new Int32Array(memory, table, blocks * BLOCK_FIELDS);
   const pairs = new Int32Array(memory, segmentTable, segments * 2);
   const dataView = new Uint8Array(memory, data, dataBytes);
@@ -197,7 +199,10 @@ function decodeTile(kernels: Kernels, layout: TileLayout, source: Uint8Array, le
     const view = new Int32Array(fn.memory.buffer, bounds, 4 * (levels + 1));
     for (let r = 0; r <= levels; r++) {
       const resolution = component.resolutions[r]!;
-      view.set([resolution.x0, resolution.y0, resolution.x1, resolution.y1], 4 * r);
+      view[4 * r] = resolution.x0;
+      view[4 * r + 1] = resolution.y0;
+      view[4 * r + 2] = resolution.x1;
+      view[4 * r + 3] = resolution.y1;
     }
     const plane = coefficients + offsets[c]! * 4;
     const irreversible = component.style.reversible ? 0 : 1;

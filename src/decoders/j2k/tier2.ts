@@ -94,7 +94,10 @@ export interface TileLayout {
   parameters: TileParameters;
 }
 
-const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
+/** ⌈a / b⌉, never -0 (a -0 would make V8 keep every such field as a boxed double). */
+const ceilDiv = (a: number, b: number) => Math.ceil(a / b) + 0;
+/** 2^0 … 2^33: `2 ** n` with a variable n is a call. */
+const POW2 = Array.from({ length: 34 }, (_, n) => 2 ** n);
 
 /** Geometry of tile `tile` (B.3 - B.7), for resolutions up to `levels` below the top discarded. */
 export function tileLayout(size: ImageSize, tile: Tile, corrupt: (detail: string) => DecodeError): TileLayout {
@@ -105,15 +108,27 @@ export function tileLayout(size: ImageSize, tile: Tile, corrupt: (detail: string
   const x1 = Math.min(size.tileX0 + (p + 1) * size.tileWidth, size.x1);
   const y1 = Math.min(size.tileY0 + (q + 1) * size.tileHeight, size.y1);
   const { parameters } = tile;
-  const components = size.components.map((component, c): TileComponent => {
+  const components: TileComponent[] = [];
+  for (const [c, component] of size.components.entries()) {
     const style = parameters.styles[c]!;
     const quantization = parameters.quantization[c]!;
     const roiShift = parameters.roiShift[c]!;
     const tc = { x0: ceilDiv(x0, component.dx), y0: ceilDiv(y0, component.dy), x1: ceilDiv(x1, component.dx), y1: ceilDiv(y1, component.dy) };
+    // A component coded as the one before has its subbands (read only); its precincts are its own.
+    const before = components[c - 1];
+    const last = size.components[c - 1];
+    if (before && last && before.style === style && before.quantization === quantization && before.roiShift === roiShift && last.dx === component.dx && last.dy === component.dy && last.precision === component.precision) {
+      const resolutions = before.resolutions.map((r): Resolution => ({
+        x0: r.x0, y0: r.y0, x1: r.x1, y1: r.y1, precinctWidth: r.precinctWidth, precinctHeight: r.precinctHeight,
+        precinctsAcross: r.precinctsAcross, precinctsDown: r.precinctsDown, bands: r.bands, precincts: [],
+      }));
+      components.push({ dx: component.dx, dy: component.dy, x0: tc.x0, y0: tc.y0, x1: tc.x1, y1: tc.y1, style, quantization, roiShift, resolutions });
+      continue;
+    }
     const levels = style.levels;
     const resolutions: Resolution[] = [];
     for (let r = 0; r <= levels; r++) {
-      const scale = 2 ** (levels - r);
+      const scale = POW2[levels - r]!;
       const res = { x0: ceilDiv(tc.x0, scale), y0: ceilDiv(tc.y0, scale), x1: ceilDiv(tc.x1, scale), y1: ceilDiv(tc.y1, scale) };
       const sizes = style.precinctSizes[r]!;
       const precinctWidth = sizes & 15;
@@ -128,11 +143,12 @@ export function tileLayout(size: ImageSize, tile: Tile, corrupt: (detail: string
         const yo = orient >> 1;
         // (B-15); the LL band of resolution 0 has no offset. Plain literals, no spreads: a tile of
         // 33 resolutions per component is made per tile, up to 65535 times.
-        const half = r === 0 ? 0 : 2 ** (nb - 1);
-        const bx0 = ceilDiv(tc.x0 - half * xo, 2 ** nb);
-        const by0 = ceilDiv(tc.y0 - half * yo, 2 ** nb);
-        const bx1 = ceilDiv(tc.x1 - half * xo, 2 ** nb);
-        const by1 = ceilDiv(tc.y1 - half * yo, 2 ** nb);
+        const half = r === 0 ? 0 : POW2[nb - 1]!;
+        const scale = POW2[nb]!;
+        const bx0 = ceilDiv(tc.x0 - half * xo, scale);
+        const by0 = ceilDiv(tc.y0 - half * yo, scale);
+        const bx1 = ceilDiv(tc.x1 - half * xo, scale);
+        const by1 = ceilDiv(tc.y1 - half * yo, scale);
         const index = r === 0 ? 0 : 3 * (r - 1) + orient;
         let exponent: number;
         let mantissa: number;
@@ -165,8 +181,8 @@ export function tileLayout(size: ImageSize, tile: Tile, corrupt: (detail: string
       }
       resolutions.push({ x0: res.x0, y0: res.y0, x1: res.x1, y1: res.y1, precinctWidth, precinctHeight, precinctsAcross, precinctsDown, bands, precincts: [] });
     }
-    return { dx: component.dx, dy: component.dy, x0: tc.x0, y0: tc.y0, x1: tc.x1, y1: tc.y1, style, quantization, roiShift, resolutions };
-  });
+    components.push({ dx: component.dx, dy: component.dy, x0: tc.x0, y0: tc.y0, x1: tc.x1, y1: tc.y1, style, quantization, roiShift, resolutions });
+  }
   return { x0, y0, x1, y1, components, parameters };
 }
 
@@ -387,15 +403,22 @@ export function readPackets(
   const packed = tile.packedHeaders.length > 0 ? joined(tile.packedHeaders) : undefined;
   const headers = new BitReader(packed ?? body, 0, (packed ?? body).length);
   const data = packed ? new BitReader(body, 0, body.length) : headers;
-  const emitted = layout.components.map((component) => component.resolutions.map((resolution) => new Int32Array(resolution.precinctsAcross * resolution.precinctsDown)));
+  // Layers emitted per precinct: one array for the tile, from where each resolution's precincts start.
+  let precinctCount = 0;
+  const firstPrecinct = layout.components.map((component) => component.resolutions.map((resolution) => {
+    const first = precinctCount;
+    precinctCount += resolution.precinctsAcross * resolution.precinctsDown;
+    return first;
+  }));
+  const emitted = new Int32Array(precinctCount);
   const included: CodeBlock[] = [];
   const lengths: number[] = [];
   let complete = true;
 
   const packet = (layer: number, r: number, c: number, p: number): boolean => {
-    const counts = emitted[c]![r]!;
-    if (layer < counts[p]!) return true;
-    counts[p] = layer + 1;
+    const at = firstPrecinct[c]![r]! + p;
+    if (layer < emitted[at]!) return true;
+    emitted[at] = layer + 1;
     if (data.at >= data.end && (!packed || headers.at >= headers.end)) {
       complete = false;
       return false;
