@@ -125,9 +125,9 @@ export function j2kBlockWorkBytes(): i32 {
 }
 
 /** The neighbourhood of row `i` of a stripe column (bits 0-8), without the row below the stripe in vertically causal mode. */
-@inline function neighbourhood(f: u32, i: i32): u32 {
+@inline function neighbourhood(f: u32, i: i32, causal: bool): u32 {
   const g = (f >> <u32>(3 * i)) & 0x1ff;
-  return vcausal && i == 3 ? g & 0x3f : g;
+  return causal && i == 3 ? g & 0x3f : g;
 }
 
 /** Row `i` of the column whose word is at `p` becomes significant with sign `negative`. */
@@ -149,21 +149,25 @@ export function j2kBlockWorkBytes(): i32 {
 }
 
 /** Decode the sign of row `i` (D.3.2) of the column at `p` with neighbourhood `g`; 1 is negative. */
-@inline function decodeSign(p: usize, i: i32, g: u32, raw: bool): u32 {
+@inline function decodeSign(p: usize, i: i32, g: u32, raw: bool, causal: bool): u32 {
   if (raw) return rawDecode();
   const f = load<u32>(p);
   const shift = <u32>(18 + i);
   let index = ((g >> 1) & 1) | ((g >> 6) & 2) | ((g >> 3) & 4) | (g & 8); // N S E W significant
   index |= ((f >> shift) & 1) << 4; // north negative
-  if (!(vcausal && i == 3)) index |= ((f >> (shift + 2)) & 1) << 5; // south
+  if (!(causal && i == 3)) index |= ((f >> (shift + 2)) & 1) << 5; // south
   index |= ((load<u32>(p + 4) >> (shift + 1)) & 1) << 6; // east
   index |= ((load<u32>(p - 4) >> (shift + 1)) & 1) << 7; // west
   const entry = <u32>load<u8>(SC_LUT + index);
   return mqDecode(CTX + (entry & 31)) ^ (entry >> 7);
 }
 
-/** Significance propagation pass (D.3.1) at bit plane `plane` (of the doubled scale). */
-function significancePass(plane: i32, raw: bool): void {
+/**
+ * Significance propagation pass (D.3.1) at bit plane `plane` (of the doubled scale). The passes
+ * are inlined where decodePasses calls them with constant `raw` and `causal`: one copy per mode,
+ * without a test of the mode per sample.
+ */
+@inline function significancePass(plane: i32, raw: bool, causal: bool): void {
   const oneHalf = (1 << plane) | (1 << (plane - 1));
   const rowBytes = <usize>width << 2;
   for (let y0 = 0; y0 < height; y0 += 4) {
@@ -176,11 +180,11 @@ function significancePass(plane: i32, raw: bool): void {
       if (column == 0 || (column & SELF_ALL) == SELF_ALL) continue;
       for (let i = 0; i < rows; i++) {
         const f = load<u32>(p);
-        const g = neighbourhood(f, i);
+        const g = neighbourhood(f, i, causal);
         if ((g & 0x10) == 0 && (g & NEIGHBOURS) != 0) {
           const bit = raw ? rawDecode() : mqDecode(CTX + <usize>load<u8>(zc + g));
           if (bit) {
-            const negative = decodeSign(p, i, g, raw);
+            const negative = decodeSign(p, i, g, raw, causal);
             store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
             becomeSignificant(p, i, negative);
           }
@@ -192,7 +196,7 @@ function significancePass(plane: i32, raw: bool): void {
 }
 
 /** Magnitude refinement pass (D.3.3). */
-function refinementPass(plane: i32, raw: bool): void {
+@inline function refinementPass(plane: i32, raw: bool, causal: bool): void {
   const half = 1 << (plane - 1);
   const rowBytes = <usize>width << 2;
   for (let y0 = 0; y0 < height; y0 += 4) {
@@ -209,7 +213,7 @@ function refinementPass(plane: i32, raw: bool): void {
         if (raw) {
           bit = rawDecode();
         } else {
-          const context = (f & (MU << <u32>i)) != 0 ? 16 : (neighbourhood(f, i) & NEIGHBOURS) != 0 ? 15 : 14;
+          const context = (f & (MU << <u32>i)) != 0 ? 16 : (neighbourhood(f, i, causal) & NEIGHBOURS) != 0 ? 15 : 14;
           bit = mqDecode(CTX + <usize>context);
         }
         const at = v + <usize>i * rowBytes;
@@ -224,7 +228,7 @@ function refinementPass(plane: i32, raw: bool): void {
 }
 
 /** Cleanup pass (D.3.4), with run-length coding of all-quiet stripe columns; clears PI. */
-function cleanupPass(plane: i32): void {
+@inline function cleanupPass(plane: i32, causal: bool): void {
   const oneHalf = (1 << plane) | (1 << (plane - 1));
   const rowBytes = <usize>width << 2;
   for (let y0 = 0; y0 < height; y0 += 4) {
@@ -234,11 +238,11 @@ function cleanupPass(plane: i32): void {
     for (let x = 0; x < width; x++, p += 4, v += 4) {
       let i = 0;
       const column = load<u32>(p);
-      if (rows == 4 && (column & (vcausal ? ~BELOW : 0xffffffff)) == 0) {
+      if (rows == 4 && (column & (causal ? ~BELOW : 0xffffffff)) == 0) {
         if (!mqDecode(CTX + CTX_RL)) continue;
         i = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
         // The first significant sample of the column: its sign, without a significance decision.
-        const negative = decodeSign(p, i, neighbourhood(load<u32>(p), i), false);
+        const negative = decodeSign(p, i, neighbourhood(load<u32>(p), i, causal), false, causal);
         store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
         becomeSignificant(p, i, negative);
         i++;
@@ -249,9 +253,9 @@ function cleanupPass(plane: i32): void {
       for (; i < rows; i++) {
         const f = load<u32>(p);
         if ((f & (sigma(i, 1) | (PI << <u32>i))) != 0) continue;
-        const g = neighbourhood(f, i);
+        const g = neighbourhood(f, i, causal);
         if (mqDecode(CTX + <usize>load<u8>(zc + g))) {
-          const negative = decodeSign(p, i, g, false);
+          const negative = decodeSign(p, i, g, false, causal);
           store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
           becomeSignificant(p, i, negative);
         }
@@ -349,10 +353,19 @@ function decodePasses(planes: i32, passes: i32, style: i32, segments: usize, seg
       else mqInit(at, at + length);
       at += length;
     }
-    if (kind == 0) significancePass(plane, raw);
-    else if (kind == 1) refinementPass(plane, raw);
-    else {
-      cleanupPass(plane);
+    if (kind == 0) {
+      if (raw) {
+        if (vcausal) significancePass(plane, true, true);
+        else significancePass(plane, true, false);
+      } else if (vcausal) significancePass(plane, false, true);
+      else significancePass(plane, false, false);
+    } else if (kind == 1) {
+      if (raw) refinementPass(plane, true, false); // raw refinement has no contexts
+      else if (vcausal) refinementPass(plane, false, true);
+      else refinementPass(plane, false, false);
+    } else {
+      if (vcausal) cleanupPass(plane, true);
+      else cleanupPass(plane, false);
       if (style & STYLE_SEGSYM) {
         // The segmentation symbol 1010 (D.5); a wrong one is not fatal to the others.
         for (let i = 0; i < 4; i++) mqDecode(CTX + CTX_UNI);
