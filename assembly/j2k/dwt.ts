@@ -40,9 +40,11 @@ export function j2kInverseDwt(
     for (let y = 0; y < height; y += 4) {
       const rows = min(4, height - y);
       const first = coefficients + <usize>y * rowBytes;
-      gather(first, 4, rowBytes, rows, width, lowWidth, x0 & 1, t);
+      if (rows == 4) gatherRows(first, rowBytes, width, lowWidth, x0 & 1, t);
+      else gather(first, 4, rowBytes, rows, width, lowWidth, x0 & 1, t);
       lift(t, width, x0 & 1, irreversible);
-      scatter(first, 4, rowBytes, rows, width, t);
+      if (rows == 4) scatterRows(first, rowBytes, width, t);
+      else scatter(first, 4, rowBytes, rows, width, t);
     }
     for (let x = 0; x < width; x += 4) {
       const columns = min(4, width - x);
@@ -75,6 +77,83 @@ export function j2kInverseDwt(
       if (lines > 3) v = i32x4.replace_lane(v, 3, load<i32>(at + 3 * lineBytes));
     }
     store<v128>(t + (<usize>k << 4), v);
+  }
+}
+
+// A 4×4 transpose of i32 (or f32) lanes: rows a-d in, columns out (two rounds of shuffles).
+@inline function pairLow(a: v128, b: v128): v128 {
+  return i32x4.shuffle(a, b, 0, 4, 1, 5);
+}
+@inline function pairHigh(a: v128, b: v128): v128 {
+  return i32x4.shuffle(a, b, 2, 6, 3, 7);
+}
+@inline function halfLow(a: v128, b: v128): v128 {
+  return i32x4.shuffle(a, b, 0, 1, 4, 5);
+}
+@inline function halfHigh(a: v128, b: v128): v128 {
+  return i32x4.shuffle(a, b, 2, 3, 6, 7);
+}
+
+/** Where sample i of a line goes in `t`: the `low` low-pass ones to parity `odd`, then the high-pass ones. */
+@inline function position(i: i32, low: i32, odd: i32): i32 {
+  return i < low ? 2 * i + odd : 2 * (i - low) + 1 - odd;
+}
+
+/** gather of four rows (`rowBytes` apart) of `n` samples: four samples of each row per load, transposed. */
+@inline function gatherRows(first: usize, rowBytes: usize, n: i32, low: i32, odd: i32, t: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = first + (<usize>i << 2);
+    const a = v128.load(at);
+    const b = v128.load(at + rowBytes);
+    const c = v128.load(at + 2 * rowBytes);
+    const d = v128.load(at + 3 * rowBytes);
+    const ab0 = pairLow(a, b);
+    const ab1 = pairHigh(a, b);
+    const cd0 = pairLow(c, d);
+    const cd1 = pairHigh(c, d);
+    store<v128>(t + (<usize>position(i, low, odd) << 4), halfLow(ab0, cd0));
+    store<v128>(t + (<usize>position(i + 1, low, odd) << 4), halfHigh(ab0, cd0));
+    store<v128>(t + (<usize>position(i + 2, low, odd) << 4), halfLow(ab1, cd1));
+    store<v128>(t + (<usize>position(i + 3, low, odd) << 4), halfHigh(ab1, cd1));
+  }
+  for (; i < n; i++) {
+    const k = i < low ? 2 * i + odd : 2 * (i - low) + 1 - odd;
+    const at = first + (<usize>i << 2);
+    let v = i32x4.splat(load<i32>(at));
+    v = i32x4.replace_lane(v, 1, load<i32>(at + rowBytes));
+    v = i32x4.replace_lane(v, 2, load<i32>(at + 2 * rowBytes));
+    v = i32x4.replace_lane(v, 3, load<i32>(at + 3 * rowBytes));
+    store<v128>(t + (<usize>k << 4), v);
+  }
+}
+
+/** scatter of four rows: four positions per row per store, transposed. */
+@inline function scatterRows(first: usize, rowBytes: usize, n: i32, t: usize): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const from = t + (<usize>k << 4);
+    const a = load<v128>(from);
+    const b = load<v128>(from, 16);
+    const c = load<v128>(from, 32);
+    const d = load<v128>(from, 48);
+    const ab0 = pairLow(a, b);
+    const ab1 = pairHigh(a, b);
+    const cd0 = pairLow(c, d);
+    const cd1 = pairHigh(c, d);
+    const at = first + (<usize>k << 2);
+    v128.store(at, halfLow(ab0, cd0));
+    v128.store(at + rowBytes, halfHigh(ab0, cd0));
+    v128.store(at + 2 * rowBytes, halfLow(ab1, cd1));
+    v128.store(at + 3 * rowBytes, halfHigh(ab1, cd1));
+  }
+  for (; k < n; k++) {
+    const v = load<v128>(t + (<usize>k << 4));
+    const at = first + (<usize>k << 2);
+    store<i32>(at, i32x4.extract_lane(v, 0));
+    store<i32>(at + rowBytes, i32x4.extract_lane(v, 1));
+    store<i32>(at + 2 * rowBytes, i32x4.extract_lane(v, 2));
+    store<i32>(at + 3 * rowBytes, i32x4.extract_lane(v, 3));
   }
 }
 
