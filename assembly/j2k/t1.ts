@@ -165,7 +165,8 @@ export function j2kBlockWorkBytes(): i32 {
 /**
  * Significance propagation pass (D.3.1) at bit plane `plane` (of the doubled scale). The passes
  * are inlined where decodePasses calls them with constant `raw` and `causal`: one copy per mode,
- * without a test of the mode per sample.
+ * without a test of the mode per sample; on a full stripe, each row's code is inlined with its
+ * row number constant (shifts, masks and the stripe-edge cases folded).
  */
 @inline function significancePass(plane: i32, raw: bool, causal: bool): void {
   const oneHalf = (1 << plane) | (1 << (plane - 1));
@@ -178,20 +179,30 @@ export function j2kBlockWorkBytes(): i32 {
       const column = load<u32>(p);
       // Nothing significant around the column, or every sample of it significant already.
       if (column == 0 || (column & SELF_ALL) == SELF_ALL) continue;
-      for (let i = 0; i < rows; i++) {
-        const f = load<u32>(p);
-        const g = neighbourhood(f, i, causal);
-        if ((g & 0x10) == 0 && (g & NEIGHBOURS) != 0) {
-          const bit = raw ? rawDecode() : mqDecode(CTX + <usize>load<u8>(zc + g));
-          if (bit) {
-            const negative = decodeSign(p, i, g, raw, causal);
-            store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
-            becomeSignificant(p, i, negative);
-          }
-          store<u32>(p, load<u32>(p) | (PI << <u32>i));
-        }
+      if (rows == 4) {
+        significanceSample(p, v, 0, rowBytes, oneHalf, raw, causal);
+        significanceSample(p, v, 1, rowBytes, oneHalf, raw, causal);
+        significanceSample(p, v, 2, rowBytes, oneHalf, raw, causal);
+        significanceSample(p, v, 3, rowBytes, oneHalf, raw, causal);
+      } else {
+        for (let i = 0; i < rows; i++) significanceSample(p, v, i, rowBytes, oneHalf, raw, causal);
       }
     }
+  }
+}
+
+/** Row `i` of the stripe column at `p` (values at `v`) in the significance propagation pass. */
+@inline function significanceSample(p: usize, v: usize, i: i32, rowBytes: usize, oneHalf: i32, raw: bool, causal: bool): void {
+  const f = load<u32>(p);
+  const g = neighbourhood(f, i, causal);
+  if ((g & 0x10) == 0 && (g & NEIGHBOURS) != 0) {
+    const bit = raw ? rawDecode() : mqDecode(CTX + <usize>load<u8>(zc + g));
+    if (bit) {
+      const negative = decodeSign(p, i, g, raw, causal);
+      store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
+      becomeSignificant(p, i, negative);
+    }
+    store<u32>(p, load<u32>(p) | (PI << <u32>i));
   }
 }
 
@@ -206,25 +217,35 @@ export function j2kBlockWorkBytes(): i32 {
     for (let x = 0; x < width; x++, p += 4, v += 4) {
       let f = load<u32>(p);
       if ((f & SELF_ALL) == 0) continue;
-      for (let i = 0; i < rows; i++) {
-        const own = sigma(i, 1);
-        if ((f & (own | (PI << <u32>i))) != own) continue;
-        let bit: u32;
-        if (raw) {
-          bit = rawDecode();
-        } else {
-          const context = (f & (MU << <u32>i)) != 0 ? 16 : (neighbourhood(f, i, causal) & NEIGHBOURS) != 0 ? 15 : 14;
-          bit = mqDecode(CTX + <usize>context);
-        }
-        const at = v + <usize>i * rowBytes;
-        const value = load<i32>(at);
-        const step = bit ? half : -half;
-        store<i32>(at, value < 0 ? value - step : value + step);
-        f |= MU << <u32>i;
+      if (rows == 4) {
+        f = refinementSample(f, v, 0, rowBytes, half, raw, causal);
+        f = refinementSample(f, v, 1, rowBytes, half, raw, causal);
+        f = refinementSample(f, v, 2, rowBytes, half, raw, causal);
+        f = refinementSample(f, v, 3, rowBytes, half, raw, causal);
+      } else {
+        for (let i = 0; i < rows; i++) f = refinementSample(f, v, i, rowBytes, half, raw, causal);
       }
       store<u32>(p, f);
     }
   }
+}
+
+/** Row `i` of a stripe column with state word `f` in the refinement pass; the word after it. */
+@inline function refinementSample(f: u32, v: usize, i: i32, rowBytes: usize, half: i32, raw: bool, causal: bool): u32 {
+  const own = sigma(i, 1);
+  if ((f & (own | (PI << <u32>i))) != own) return f;
+  let bit: u32;
+  if (raw) {
+    bit = rawDecode();
+  } else {
+    const context = (f & (MU << <u32>i)) != 0 ? 16 : (neighbourhood(f, i, causal) & NEIGHBOURS) != 0 ? 15 : 14;
+    bit = mqDecode(CTX + <usize>context);
+  }
+  const at = v + <usize>i * rowBytes;
+  const value = load<i32>(at);
+  const step = bit ? half : -half;
+  store<i32>(at, value < 0 ? value - step : value + step);
+  return f | (MU << <u32>i);
 }
 
 /** Cleanup pass (D.3.4), with run-length coding of all-quiet stripe columns; clears PI. */
@@ -249,19 +270,30 @@ export function j2kBlockWorkBytes(): i32 {
       }
       // Every sample significant or coded in this plane's significance pass: nothing to do.
       const coded = ((column >> 4) & 1) | ((column >> 6) & 2) | ((column >> 8) & 4) | ((column >> 10) & 8) | (column >> 28);
-      if (coded == 15) i = rows;
-      for (; i < rows; i++) {
-        const f = load<u32>(p);
-        if ((f & (sigma(i, 1) | (PI << <u32>i))) != 0) continue;
-        const g = neighbourhood(f, i, causal);
-        if (mqDecode(CTX + <usize>load<u8>(zc + g))) {
-          const negative = decodeSign(p, i, g, false, causal);
-          store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
-          becomeSignificant(p, i, negative);
+      if (coded != 15) {
+        if (rows == 4) {
+          if (i == 0) cleanupSample(p, v, 0, rowBytes, oneHalf, causal);
+          if (i <= 1) cleanupSample(p, v, 1, rowBytes, oneHalf, causal);
+          if (i <= 2) cleanupSample(p, v, 2, rowBytes, oneHalf, causal);
+          if (i <= 3) cleanupSample(p, v, 3, rowBytes, oneHalf, causal);
+        } else {
+          for (; i < rows; i++) cleanupSample(p, v, i, rowBytes, oneHalf, causal);
         }
       }
       store<u32>(p, load<u32>(p) & ~PI_ALL);
     }
+  }
+}
+
+/** Row `i` of the stripe column at `p` in the cleanup pass (not after a run-length decision). */
+@inline function cleanupSample(p: usize, v: usize, i: i32, rowBytes: usize, oneHalf: i32, causal: bool): void {
+  const f = load<u32>(p);
+  if ((f & (sigma(i, 1) | (PI << <u32>i))) != 0) return;
+  const g = neighbourhood(f, i, causal);
+  if (mqDecode(CTX + <usize>load<u8>(zc + g))) {
+    const negative = decodeSign(p, i, g, false, causal);
+    store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
+    becomeSignificant(p, i, negative);
   }
 }
 
