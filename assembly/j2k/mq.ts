@@ -3,12 +3,12 @@
 
 /**
  * Probability states (Table C.2), one per (index, MPS): state 2i+m is Qe index i with MPS m.
- * Each entry is an i32: Qe in bits 0-15, the next state after an MPS in bits 16-23 and after
- * an LPS in bits 24-31 (the switch of the MPS folded in).
+ * Each entry is a u32: Qe in bits 0-15, the next state after an MPS in bits 16-22 and after an
+ * LPS in bits 23-29 (the switch of the MPS folded in), the MPS in bit 31. A context holds its
+ * state's entry itself, so a decision reads one word (mqDecode).
  */
 const STATES: usize = memory.data(94 * 4, 16);
 
-// Qe, NMPS, NLPS, SWITCH for each of the 47 indices (Table C.2).
 const QE: StaticArray<u16> = [
   0x5601, 0x3401, 0x1801, 0x0ac1, 0x0521, 0x0221, 0x5601, 0x5401, 0x4801, 0x3801, 0x3001, 0x2401, 0x1c01, 0x1601,
   0x5601, 0x5401, 0x5101, 0x4801, 0x3801, 0x3401, 0x3001, 0x2801, 0x2401, 0x2201, 0x1c01, 0x1801, 0x1601, 0x1401,
@@ -38,7 +38,7 @@ export function initStates(): void {
       const nmps = <u32>unchecked(NMPS[i]) * 2 + mps;
       const lpsMps = unchecked(SWITCH[i]) ? 1 - mps : mps;
       const nlps = <u32>unchecked(NLPS[i]) * 2 + lpsMps;
-      store<u32>(STATES + ((i * 2 + mps) << 2), <u32>unchecked(QE[i]) | (nmps << 16) | (nlps << 24));
+      store<u32>(STATES + ((i * 2 + mps) << 2), <u32>unchecked(QE[i]) | (nmps << 16) | (nlps << 23) | (<u32>mps << 31));
     }
   }
   statesReady = true;
@@ -93,10 +93,9 @@ export function mqInit(start: usize, end: usize): void {
  * branches. Renormalisation shifts by the leading zeros of A, a byte at a time (RENORMD, C.3.3).
  */
 @inline export function mqDecode(cx: usize): u32 {
-  const state = <u32>load<u8>(cx);
-  const entry = load<u32>(STATES + (<usize>state << 2));
+  const entry = load<u32>(cx);
   const qe = entry & 0xffff;
-  const mps = state & 1;
+  const mps = entry >>> 31;
   const a = mqA - qe;
   const c = mqC;
   const lps = (c >>> 16) < qe;
@@ -108,9 +107,14 @@ export function mqInit(start: usize, end: usize): void {
     mqA = next;
     return d;
   }
-  store<u8>(cx, <u8>(d == mps ? entry >>> 16 : entry >>> 24));
+  store<u32>(cx, mqState(d == mps ? (entry >>> 16) & 0x7f : (entry >>> 23) & 0x7f));
   renormalise(next);
   return d;
+}
+
+/** The entry of probability state `state` (Qe index × 2 + MPS), for a context to hold. */
+@inline export function mqState(state: u32): u32 {
+  return load<u32>(STATES + (<usize>state << 2));
 }
 
 /** RENORMD (C.3.3): shift A and C left until A >= 0x8000, feeding C a byte whenever CT runs out. */

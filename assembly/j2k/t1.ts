@@ -1,6 +1,6 @@
 // Tier-1 of JPEG 2000 (ISO/IEC 15444-1 Annex D): the three coding passes over one code-block,
 // driven by the MQ decoder (or raw bits in lazy mode), then dequantised into the tile-component.
-import { initStates, mqDecode, mqInit, rawDecode, rawInit } from './mq';
+import { initStates, mqDecode, mqInit, mqState, rawDecode, rawInit } from './mq';
 import { Status } from '../shared';
 
 // Code-block style (SPcod, Table A.19).
@@ -34,15 +34,16 @@ const NEIGHBOURS: u32 = 0x1ef;
 /** The row below the stripe: ignored in vertically causal mode (D.7). */
 const BELOW: u32 = (7 << 15) | (1 << 23);
 
-// Contexts (Table D.1 - D.4): 0-8 significance, 9-13 sign, 14-16 refinement, run-length, uniform.
-const CTX_RL = 17;
-const CTX_UNI = 18;
+// Contexts (Table D.1 - D.4): 0-8 significance, 9-13 sign, 14-16 refinement, run-length, uniform;
+// each a u32 (its probability state's entry, mq.ts), addressed by byte offset: context n at 4n.
+const CTX_RL: usize = 17 << 2;
+const CTX_UNI: usize = 18 << 2;
 const CONTEXTS = 19;
-const CTX: usize = memory.data(32, 16);
+const CTX: usize = memory.data(CONTEXTS * 4, 16);
 
-/** Significance context per orientation (LL, HL, LH, HH) and 3×3 neighbourhood (Table D.1). */
+/** Significance context (its byte offset in CTX) per orientation (LL, HL, LH, HH) and 3×3 neighbourhood (Table D.1). */
 const ZC_LUT: usize = memory.data(4 * 512, 16);
-/** Sign context (bits 0-4) and XOR bit (bit 7) per direct neighbourhood (Table D.3). */
+/** Sign context (its byte offset in CTX, bits 0-6) and XOR bit (bit 7) per direct neighbourhood (Table D.3). */
 const SC_LUT: usize = memory.data(256, 16);
 
 let tablesReady = false;
@@ -55,10 +56,10 @@ function initTables(): void {
     const h = ((g >> 3) & 1) + ((g >> 5) & 1);
     const v = ((g >> 1) & 1) + ((g >> 7) & 1);
     const d = (g & 1) + ((g >> 2) & 1) + ((g >> 6) & 1) + ((g >> 8) & 1);
-    store<u8>(ZC_LUT + g, <u8>zcContext(h, v, d));
-    store<u8>(ZC_LUT + 512 + g, <u8>zcContext(v, h, d));
-    store<u8>(ZC_LUT + 1024 + g, <u8>zcContext(h, v, d));
-    store<u8>(ZC_LUT + 1536 + g, <u8>hhContext(h + v, d));
+    store<u8>(ZC_LUT + g, <u8>(zcContext(h, v, d) << 2));
+    store<u8>(ZC_LUT + 512 + g, <u8>(zcContext(v, h, d) << 2));
+    store<u8>(ZC_LUT + 1024 + g, <u8>(zcContext(h, v, d) << 2));
+    store<u8>(ZC_LUT + 1536 + g, <u8>(hhContext(h + v, d) << 2));
   }
   for (let f: u32 = 0; f < 256; f++) store<u8>(SC_LUT + f, <u8>signContext(f));
   tablesReady = true;
@@ -99,14 +100,15 @@ function signContext(f: u32): u32 {
   }
   // hc = 1: 13, 12, 11 for vc = 1, 0, -1; hc = 0: 10 or 9.
   const context: u32 = hc == 1 ? <u32>(12 + vc) : vc == 0 ? 9 : 10;
-  return context | flip;
+  return (context << 2) | flip;
 }
 
 function resetContexts(): void {
-  memory.fill(CTX, 0, CONTEXTS);
-  store<u8>(CTX, 4 << 1); // no significant neighbour: Qe index 4
-  store<u8>(CTX + CTX_RL, 3 << 1);
-  store<u8>(CTX + CTX_UNI, 46 << 1);
+  const initial = mqState(0);
+  for (let n = 0; n < CONTEXTS; n++) store<u32>(CTX + (<usize>n << 2), initial);
+  store<u32>(CTX, mqState(4 << 1)); // no significant neighbour: Qe index 4
+  store<u32>(CTX + CTX_RL, mqState(3 << 1));
+  store<u32>(CTX + CTX_UNI, mqState(46 << 1));
 }
 
 // One code-block's decoding state.
@@ -159,7 +161,7 @@ export function j2kBlockWorkBytes(): i32 {
   index |= ((load<u32>(p + 4) >> (shift + 1)) & 1) << 6; // east
   index |= ((load<u32>(p - 4) >> (shift + 1)) & 1) << 7; // west
   const entry = <u32>load<u8>(SC_LUT + index);
-  return mqDecode(CTX + (entry & 31)) ^ (entry >> 7);
+  return mqDecode(CTX + (entry & 0x7f)) ^ (entry >> 7);
 }
 
 /**
@@ -239,7 +241,7 @@ export function j2kBlockWorkBytes(): i32 {
     bit = rawDecode();
   } else {
     const context = (f & (MU << <u32>i)) != 0 ? 16 : (neighbourhood(f, i, causal) & NEIGHBOURS) != 0 ? 15 : 14;
-    bit = mqDecode(CTX + <usize>context);
+    bit = mqDecode(CTX + (<usize>context << 2));
   }
   const at = v + <usize>i * rowBytes;
   const value = load<i32>(at);
