@@ -54,23 +54,53 @@ export function j2kStoreComponent(
   if (width <= 0 || height <= 0) return Status.OK;
   const last = <u64>dst + <u64>(height - 1) * <u64>rowBytes + <u64>(width - 1) * <u64>pixelBytes + <u64>sampleBytes;
   if (pixelBytes < sampleBytes || rowBytes < width * pixelBytes || last > <u64>dstEnd || stride < width) return Status.J2K_BAD_REGION;
+  // One inlined copy of the row loop per kind of sample, without a test of the kind per sample.
   for (let y = 0; y < height; y++) {
-    let from = src + ((<usize>y * <usize>stride) << 2);
-    let to = dst + <usize>y * <usize>rowBytes;
-    for (let x = 0; x < width; x++) {
-      let sample: i32;
-      if (isFloat) {
-        // Rounded to nearest (ties to even, as lrintf), clamped before the conversion (NaN: low).
-        const value = nearest<f32>(load<f32>(from)) + <f32>shift;
-        sample = value >= <f32>low ? (value <= <f32>high ? <i32>value : high) : low;
-      } else {
-        sample = min(max(load<i32>(from) + shift, low), high);
-      }
-      if (sampleBytes == 1) store<u8>(to, <u8>sample);
-      else store<u16>(to, <u16>sample);
-      from += 4;
-      to += <usize>pixelBytes;
-    }
+    const from = src + ((<usize>y * <usize>stride) << 2);
+    const to = dst + <usize>y * <usize>rowBytes;
+    if (isFloat) {
+      if (sampleBytes == 1) storeRow(from, to, width, pixelBytes, shift, low, high, true, false);
+      else storeRow(from, to, width, pixelBytes, shift, low, high, true, true);
+    } else if (sampleBytes == 1) storeRow(from, to, width, pixelBytes, shift, low, high, false, false);
+    else storeRow(from, to, width, pixelBytes, shift, low, high, false, true);
   }
   return Status.OK;
+}
+
+/**
+ * One row of j2kStoreComponent. Samples next to each other (`pixelBytes` = the sample's size)
+ * go four at a time: rounded (f32), shifted and clamped in v128 lanes, their low bytes stored.
+ */
+@inline function storeRow(from: usize, to: usize, width: i32, pixelBytes: i32, shift: i32, low: i32, high: i32, isFloat: bool, wide: bool): void {
+  let x = 0;
+  if (pixelBytes == (wide ? 2 : 1)) {
+    // Clamped to [low - shift, high - shift] before the shift: no i32 overflow.
+    const shifts = i32x4.splat(shift);
+    const lows = i32x4.splat(low - shift);
+    const highs = i32x4.splat(high - shift);
+    for (; x + 4 <= width; x += 4) {
+      const at = from + (<usize>x << 2);
+      // Rounded to nearest, ties to even; beyond i32 saturated, then clamped like the samples below.
+      const v = isFloat ? i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(at))) : v128.load(at);
+      const sample = i32x4.add(i32x4.min_s(i32x4.max_s(v, lows), highs), shifts);
+      if (wide) v128.store64_lane(to + (<usize>x << 1), i8x16.shuffle(sample, sample, 0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13), 0);
+      else v128.store32_lane(to + <usize>x, i8x16.shuffle(sample, sample, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12), 0);
+    }
+  }
+  let at = from + (<usize>x << 2);
+  let out = to + <usize>x * <usize>pixelBytes;
+  for (; x < width; x++) {
+    let sample: i32;
+    if (isFloat) {
+      // Rounded to nearest (ties to even, as lrintf), clamped before the conversion (NaN: low).
+      const value = nearest<f32>(load<f32>(at)) + <f32>shift;
+      sample = value >= <f32>low ? (value <= <f32>high ? <i32>value : high) : low;
+    } else {
+      sample = min(max(load<i32>(at), low - shift), high - shift) + shift;
+    }
+    if (wide) store<u16>(out, <u16>sample);
+    else store<u8>(out, <u8>sample);
+    at += 4;
+    out += <usize>pixelBytes;
+  }
 }
