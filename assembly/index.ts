@@ -7,7 +7,7 @@ export { voiWindow, voiWindowTable, voiLut } from './voi';
 export { boxDownscale, boxScratchBytes } from './resize';
 export { j2kBlockWorkBytes, j2kDecodeBlocks } from './j2k/t1';
 export { j2kDwtWorkBytes, j2kInverseDwt } from './j2k/dwt';
-export { j2kInverseRct, j2kInverseIct, j2kStoreComponent } from './j2k/output';
+export { j2kInverseRct, j2kInverseIct, j2kStoreComponent, j2kStoreComponents3 } from './j2k/output';
 export { jpegScratchBytes, jpegReadHeader, jpegFrameField, jpegIsYCbCr, jpegColorMarked, jpegWorkBytes, jpegDecode } from './jpeg/decode';
 
 /** First byte free for the JS-managed arena. */

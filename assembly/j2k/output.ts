@@ -79,10 +79,7 @@ export function j2kStoreComponent(
     const lows = i32x4.splat(low - shift);
     const highs = i32x4.splat(high - shift);
     for (; x + 4 <= width; x += 4) {
-      const at = from + (<usize>x << 2);
-      // Rounded to nearest, ties to even; beyond i32 saturated, then clamped like the samples below.
-      const v = isFloat ? i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(at))) : v128.load(at);
-      const sample = i32x4.add(i32x4.min_s(i32x4.max_s(v, lows), highs), shifts);
+      const sample = samples(from + (<usize>x << 2), isFloat, shifts, lows, highs);
       if (wide) v128.store64_lane(to + (<usize>x << 1), i8x16.shuffle(sample, sample, 0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13), 0);
       else v128.store32_lane(to + <usize>x, i8x16.shuffle(sample, sample, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12), 0);
     }
@@ -103,4 +100,64 @@ export function j2kStoreComponent(
     at += 4;
     out += <usize>pixelBytes;
   }
+}
+
+/**
+ * Four samples from `at` as j2kStoreComponent makes them: rounded to nearest, ties to even (f32;
+ * beyond i32 saturated), clamped to [lows, highs] (low and high less the shift), then shifted.
+ */
+@inline function samples(at: usize, isFloat: bool, shifts: v128, lows: v128, highs: v128): v128 {
+  const v = isFloat ? i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(at))) : v128.load(at);
+  return i32x4.add(i32x4.min_s(i32x4.max_s(v, lows), highs), shifts);
+}
+
+/**
+ * j2kStoreComponent for three 8-bit components of the same size at once, interleaved (RGB):
+ * four pixels (12 bytes) per step, the rest through j2kStoreComponent's row code.
+ */
+export function j2kStoreComponents3(
+  src0: usize, src1: usize, src2: usize, stride: i32, width: i32, height: i32, isFloat: i32,
+  dst: usize, dstEnd: usize, rowBytes: i32, shift: i32, low: i32, high: i32,
+): i32 {
+  if (width <= 0 || height <= 0) return Status.OK;
+  const last = <u64>dst + <u64>(height - 1) * <u64>rowBytes + <u64>width * 3;
+  if (rowBytes < width * 3 || last > <u64>dstEnd || stride < width || low < -128 || high > 255) return Status.J2K_BAD_REGION;
+  const shifts = i32x4.splat(shift);
+  const lows = i32x4.splat(low - shift);
+  const highs = i32x4.splat(high - shift);
+  const signed = low < 0;
+  for (let y = 0; y < height; y++) {
+    const offset = (<usize>y * <usize>stride) << 2;
+    const to = dst + <usize>y * <usize>rowBytes;
+    let x = 0;
+    for (; x + 4 <= width; x += 4) {
+      const at = offset + (<usize>x << 2);
+      const c0 = isFloat ? samples(src0 + at, true, shifts, lows, highs) : samples(src0 + at, false, shifts, lows, highs);
+      const c1 = isFloat ? samples(src1 + at, true, shifts, lows, highs) : samples(src1 + at, false, shifts, lows, highs);
+      const c2 = isFloat ? samples(src2 + at, true, shifts, lows, highs) : samples(src2 + at, false, shifts, lows, highs);
+      // Samples within [-128, 255] narrow exactly: 16 bits, then 8 (signed or not, as the range).
+      const c01 = i16x8.narrow_i32x4_s(c0, c1);
+      const c22 = i16x8.narrow_i32x4_s(c2, c2);
+      const bytes = signed ? i8x16.narrow_i16x8_s(c01, c22) : i8x16.narrow_i16x8_u(c01, c22);
+      const rgb = i8x16.shuffle(bytes, bytes, 0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 0, 0, 0, 0);
+      const out = to + <usize>x * 3;
+      v128.store64_lane(out, rgb, 0);
+      v128.store32_lane(out + 8, rgb, 2);
+    }
+    if (x < width) {
+      const from = offset + (<usize>x << 2);
+      const out = to + <usize>x * 3;
+      const n = width - x;
+      if (isFloat) {
+        storeRow(src0 + from, out, n, 3, shift, low, high, true, false);
+        storeRow(src1 + from, out + 1, n, 3, shift, low, high, true, false);
+        storeRow(src2 + from, out + 2, n, 3, shift, low, high, true, false);
+      } else {
+        storeRow(src0 + from, out, n, 3, shift, low, high, false, false);
+        storeRow(src1 + from, out + 1, n, 3, shift, low, high, false, false);
+        storeRow(src2 + from, out + 2, n, 3, shift, low, high, false, false);
+      }
+    }
+  }
+  return Status.OK;
 }

@@ -233,11 +233,20 @@ function storeTile(
   const shift = signed ? 0 : 2 ** (precision - 1);
   const low = signed ? -(2 ** (precision - 1)) : 0;
   const high = signed ? 2 ** (precision - 1) - 1 : 2 ** precision - 1;
-  layout.components.forEach((component, c) => {
+  const tileStart = (component: TileLayout['components'][number], c: number) => {
     const top = component.resolutions[component.style.levels - level]!;
-    const x = top.x0 - frame.imageX0;
-    const y = top.y0 - frame.imageY0;
-    const at = frame.dst + ((y * columns + x) * count + c) * sampleBytes;
+    return frame.dst + (((top.y0 - frame.imageY0) * columns + top.x0 - frame.imageX0) * count + c) * sampleBytes;
+  };
+  if (count === 3 && sampleBytes === 1 && reversible[0] === reversible[1] && reversible[0] === reversible[2] && widths[0] === widths[1] && widths[0] === widths[2] && heights[0] === heights[1] && heights[0] === heights[2] && strides[0] === strides[1] && strides[0] === strides[2]) {
+    // 8-bit colour: the three components interleaved in one pass.
+    check(
+      fn.j2kStoreComponents3(plane(0), plane(1), plane(2), strides[0]!, widths[0]!, heights[0]!, reversible[0] ? 0 : 1, tileStart(layout.components[0]!, 0), frame.dst + frame.frameBytes, columns * 3, shift, low, high),
+      transferSyntaxUID,
+    );
+    return;
+  }
+  layout.components.forEach((component, c) => {
+    const at = tileStart(component, c);
     check(
       fn.j2kStoreComponent(plane(c), strides[c]!, widths[c]!, heights[c]!, reversible[c] ? 0 : 1, at, frame.dst + frame.frameBytes, count * sampleBytes, columns * count * sampleBytes, sampleBytes, shift, low, high),
       transferSyntaxUID,
