@@ -44,53 +44,68 @@ export function initStates(): void {
   statesReady = true;
 }
 
-// Decoder registers (C.3): A, C, CT and the byte position, over [bp, end).
+// Decoder registers (C.3). C is held in 64 bits: its 16 bits compared with Qe (Chigh) are bits
+// 48-63 and the code bits that follow them are read ahead below, CT of them (at least 16 after
+// every decision), so a renormalisation of up to 15 bits never waits for a byte. The byte
+// position points at the last byte read (its successor decides a stuffed bit, C.3.4), of the
+// segment [.., mqEnd).
 let mqA: u32 = 0;
-let mqC: u32 = 0;
+let mqC: u64 = 0;
 let mqCt: i32 = 0;
 let mqBp: usize = 0;
 let mqEnd: usize = 0;
 
 /**
- * BYTEIN (C.3.4). Past the end of the segment, or at a marker (0xFF then a byte above 0x8F),
- * the decoder is fed 1 bits without moving: the end of data cannot be read past.
+ * BYTEIN (C.3.4) until more than 40 bits are read ahead. A byte after 0xFF carries 7 bits (its
+ * first is a stuffed 0). Past the end of the segment, or at a marker (0xFF then a byte above
+ * 0x8F), the decoder is fed 1 bits without moving: the end of data cannot be read past.
  */
-@inline function byteIn(): void {
-  const bp = mqBp;
-  const b: u32 = bp < mqEnd ? <u32>load<u8>(bp) : 0xff;
-  const next: u32 = bp + 1 < mqEnd ? <u32>load<u8>(bp + 1) : 0xff;
-  if (b == 0xff) {
-    if (next > 0x8f) {
-      mqC += 0xff00;
-      mqCt = 8;
+function fill(): void {
+  let bp = mqBp;
+  let c = mqC;
+  let ct = mqCt;
+  const end = mqEnd;
+  while (ct <= 40) {
+    const b: u32 = bp < end ? <u32>load<u8>(bp) : 0xff;
+    const next: u32 = bp + 1 < end ? <u32>load<u8>(bp + 1) : 0xff;
+    if (b == 0xff) {
+      if (next > 0x8f) {
+        c += <u64>0xff << <u64>(40 - ct);
+        ct += 8;
+      } else {
+        bp++;
+        c += <u64>next << <u64>(41 - ct);
+        ct += 7;
+      }
     } else {
-      mqBp = bp + 1;
-      mqC += next << 9;
-      mqCt = 7;
+      bp++;
+      c += <u64>next << <u64>(40 - ct);
+      ct += 8;
     }
-  } else {
-    mqBp = bp + 1;
-    mqC += next << 8;
-    mqCt = 8;
   }
+  mqBp = bp;
+  mqC = c;
+  mqCt = ct;
 }
 
 /** INITDEC (C.3.5) on the segment [start, end). */
 export function mqInit(start: usize, end: usize): void {
   mqBp = start;
   mqEnd = end;
-  mqC = start < end ? <u32>load<u8>(start) << 16 : 0xff << 16;
-  byteIn();
+  mqC = <u64>(start < end ? <u32>load<u8>(start) : 0xff) << 48;
+  mqCt = 0;
+  fill();
   mqC <<= 7;
   mqCt -= 7;
   mqA = 0x8000;
 }
 
 /**
- * DECODE (C.3.2) with the context whose state byte is at `cx`; returns the decision. The LPS /
- * MPS choice and the conditional exchange are selects, not branches (the decision is data: a
- * branch on it mispredicts); only renormalisation, which most contexts need rarely or always,
- * branches. Renormalisation shifts by the leading zeros of A, a byte at a time (RENORMD, C.3.3).
+ * DECODE (C.3.2) with the context whose state entry is at `cx`; returns the decision. Without
+ * branches but one that is rarely taken: the LPS / MPS choice, the conditional exchange, the
+ * renormalisation (RENORMD, C.3.3: a shift by the leading zeros of A, 0 when none is needed)
+ * and the context's next state are selects, since the decision is data and a branch on it
+ * mispredicts; only reading ahead branches, every few bytes.
  */
 @inline export function mqDecode(cx: usize): u32 {
   const entry = load<u32>(cx);
@@ -98,42 +113,24 @@ export function mqInit(start: usize, end: usize): void {
   const mps = entry >>> 31;
   const a = mqA - qe;
   const c = mqC;
-  const lps = (c >>> 16) < qe;
+  const lps = <u32>(c >>> 48) < qe;
   const exchange = a < qe;
   const d = mps ^ <u32>exchange ^ <u32>lps;
   const next = select<u32>(qe, a, lps);
-  mqC = select<u32>(c, c - (qe << 16), lps);
-  if (next >= 0x8000) {
-    mqA = next;
-    return d;
-  }
-  store<u32>(cx, mqState(d == mps ? (entry >>> 16) & 0x7f : (entry >>> 23) & 0x7f));
-  renormalise(next);
+  const shift = clz<u32>(next) - 16;
+  const state = mqState(d == mps ? (entry >>> 16) & 0x7f : (entry >>> 23) & 0x7f);
+  store<u32>(cx, select<u32>(state, entry, shift != 0));
+  mqA = next << shift;
+  mqC = select<u64>(c, c - (<u64>qe << 48), lps) << <u64>shift;
+  const ct = mqCt - <i32>shift;
+  mqCt = ct;
+  if (ct < 16) fill();
   return d;
 }
 
 /** The entry of probability state `state` (Qe index × 2 + MPS), for a context to hold. */
 @inline export function mqState(state: u32): u32 {
   return load<u32>(STATES + (<usize>state << 2));
-}
-
-/** RENORMD (C.3.3): shift A and C left until A >= 0x8000, feeding C a byte whenever CT runs out. */
-@inline function renormalise(a: u32): void {
-  let n = <i32>clz<u32>(a) - 16;
-  let ct = mqCt;
-  while (n > 0) {
-    if (ct == 0) {
-      byteIn();
-      ct = mqCt;
-    }
-    const k = min(n, ct);
-    a <<= <u32>k;
-    mqC <<= <u32>k;
-    ct -= k;
-    n -= k;
-  }
-  mqCt = ct;
-  mqA = a;
 }
 
 // Raw segment reader (lazy mode): the current byte, bits left in it, position and end.
