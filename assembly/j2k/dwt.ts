@@ -1,8 +1,9 @@
 // Inverse discrete wavelet transform of JPEG 2000 (ISO/IEC 15444-1 Annex F): the reversible
 // 5/3 (i32) and irreversible 9/7 (f32) filters by lifting (F.3.8.2), on a tile-component whose
 // resolutions are laid out as the decoder places the subbands: at each level the low band in the
-// top-left corner, the high bands to its right and below. Lines are lifted four at a time, one
-// per v128 lane: four rows for the horizontal pass, four columns for the vertical one.
+// top-left corner, the high bands to its right and below. The horizontal pass lifts four rows at
+// a time, one per v128 lane; the vertical one puts the rows in order and lifts whole rows, four
+// columns per v128, all steps in one sweep down the rows (memory is read in order, once).
 import { Status } from '../shared';
 
 /**
@@ -31,7 +32,9 @@ export function j2kInverseDwt(
     const height = load<i32>(at, 12) - y0;
     const lowWidth = load<i32>(lower, 8) - load<i32>(lower);
     const lowHeight = load<i32>(lower, 12) - load<i32>(lower, 4);
-    if (width < 0 || height < 0 || lowWidth < 0 || lowHeight < 0 || lowWidth > width || lowHeight > height || width > stride) return Status.J2K_BAD_REGION;
+    if (width < 0 || height < 0 || width > stride) return Status.J2K_BAD_REGION;
+    // The lower resolution is this one's low-pass positions (B.5: its bounds are these halved, up).
+    if (lowWidth != ((width + 1 - (x0 & 1)) >> 1) || lowHeight != ((height + 1 - (y0 & 1)) >> 1)) return Status.J2K_BAD_REGION;
     if (width == 0 || height == 0) continue;
     if (<u64>(height - 1) * <u64>stride + <u64>width > <u64>capacity) return Status.J2K_BAD_REGION;
     if (<u64>(max(width, height) + 4) * 16 > <u64>workBytes) return Status.J2K_BAD_REGION;
@@ -46,13 +49,7 @@ export function j2kInverseDwt(
       if (rows == 4) scatterRows(first, rowBytes, width, t);
       else scatter(first, 4, rowBytes, rows, width, t);
     }
-    for (let x = 0; x < width; x += 4) {
-      const columns = min(4, width - x);
-      const first = coefficients + (<usize>x << 2);
-      gather(first, rowBytes, 4, columns, height, lowHeight, y0 & 1, t);
-      lift(t, height, y0 & 1, irreversible);
-      scatter(first, rowBytes, 4, columns, height, t);
-    }
+    vertical(coefficients, rowBytes, width, height, lowHeight, y0 & 1, irreversible, work);
   }
   return Status.OK;
 }
@@ -66,16 +63,10 @@ export function j2kInverseDwt(
   for (let i = 0; i < n; i++) {
     const k = i < low ? 2 * i + odd : 2 * (i - low) + 1 - odd;
     const at = first + <usize>i * step;
-    let v: v128;
-    if (lines == 4 && lineBytes == 4) {
-      // Four adjacent columns: one load.
-      v = v128.load(at);
-    } else {
-      v = i32x4.splat(load<i32>(at));
-      if (lines > 1) v = i32x4.replace_lane(v, 1, load<i32>(at + lineBytes));
-      if (lines > 2) v = i32x4.replace_lane(v, 2, load<i32>(at + 2 * lineBytes));
-      if (lines > 3) v = i32x4.replace_lane(v, 3, load<i32>(at + 3 * lineBytes));
-    }
+    let v = i32x4.splat(load<i32>(at));
+    if (lines > 1) v = i32x4.replace_lane(v, 1, load<i32>(at + lineBytes));
+    if (lines > 2) v = i32x4.replace_lane(v, 2, load<i32>(at + 2 * lineBytes));
+    if (lines > 3) v = i32x4.replace_lane(v, 3, load<i32>(at + 3 * lineBytes));
     store<v128>(t + (<usize>k << 4), v);
   }
 }
@@ -162,10 +153,6 @@ export function j2kInverseDwt(
   for (let k = 0; k < n; k++) {
     const v = load<v128>(t + (<usize>k << 4));
     const at = first + <usize>k * step;
-    if (lines == 4 && lineBytes == 4) {
-      v128.store(at, v);
-      continue;
-    }
     store<i32>(at, i32x4.extract_lane(v, 0));
     if (lines > 1) store<i32>(at + lineBytes, i32x4.extract_lane(v, 1));
     if (lines > 2) store<i32>(at + 2 * lineBytes, i32x4.extract_lane(v, 2));
@@ -242,5 +229,137 @@ function lift97(t: usize, n: i32, odd: i32): void {
   for (let k = parity; k < n; k += 2) {
     const p = t + (<usize>k << 4);
     store<v128>(p, f32x4.add(load<v128>(p), f32x4.mul(f32x4.add(load<v128>(p - 16), load<v128>(p + 16)), factor)));
+  }
+}
+
+/**
+ * The vertical pass on the `height` rows of `width` samples at `first`: the low-pass rows
+ * (`low`, the first) and high-pass ones put in position order, then lifted row by row.
+ */
+function vertical(first: usize, rowBytes: usize, width: i32, height: i32, low: i32, odd: i32, irreversible: i32, work: usize): void {
+  if (height == 1) {
+    // A lone high-pass sample (see lift).
+    if (odd && !irreversible) {
+      for (let x = 0; x < width; x++) {
+        const at = first + (<usize>x << 2);
+        const v = load<i32>(at);
+        store<i32>(at, (v + <i32>(<u32>v >>> 31)) >> 1);
+      }
+    }
+    return;
+  }
+  interleaveRows(first, rowBytes, width, height, low, odd, work);
+  if (irreversible) liftRows97(first, rowBytes, width, height, odd);
+  else liftRows53(first, rowBytes, width, height, odd);
+}
+
+/** Which row holds position p before interleaving: the low-pass ones first, then the high-pass ones. */
+@inline function sourceRow(p: i32, low: i32, odd: i32): i32 {
+  return (p & 1) == odd ? (p - odd) >> 1 : low + ((p - 1 + odd) >> 1);
+}
+
+/**
+ * Move each row to its position (low-pass rows to parity `odd`), in place: the permutation's
+ * cycles are followed with one row of `work` aside (after n flag bytes).
+ */
+function interleaveRows(first: usize, rowBytes: usize, width: i32, n: i32, low: i32, odd: i32, work: usize): void {
+  const moved = work;
+  const aside = work + ((<usize>n + 15) & ~15);
+  const bytes = <usize>width << 2;
+  memory.fill(moved, 0, <usize>n);
+  for (let start = 0; start < n; start++) {
+    if (load<u8>(moved + <usize>start) || sourceRow(start, low, odd) == start) continue;
+    memory.copy(aside, first + <usize>start * rowBytes, bytes);
+    let at = start;
+    while (true) {
+      store<u8>(moved + <usize>at, 1);
+      const from = sourceRow(at, low, odd);
+      if (from == start) {
+        memory.copy(first + <usize>at * rowBytes, aside, bytes);
+        break;
+      }
+      memory.copy(first + <usize>at * rowBytes, first + <usize>from * rowBytes, bytes);
+      at = from;
+    }
+  }
+}
+
+/** Row p of n (n >= 2), mirrored at both ends (F.3.7). */
+@inline function rowAt(first: usize, rowBytes: usize, p: i32, n: i32): usize {
+  const m = p < 0 ? -p : p >= n ? 2 * n - 2 - p : p;
+  return first + <usize>m * rowBytes;
+}
+
+/**
+ * The 9/7 lifting of lift97 down the rows, all steps in one sweep: at row q the scaling, and
+ * each step s at row q - s when that row has its parity (step s needs step s - 1 at the rows
+ * next to it, done by then).
+ */
+function liftRows97(first: usize, rowBytes: usize, width: i32, n: i32, odd: i32): void {
+  for (let q = 0; q < n + 4; q++) {
+    if (q < n) scaleRow(first + <usize>q * rowBytes, width, (q & 1) == odd ? K : TWO_INV_K);
+    if (q - 1 < n && ((q - 1) & 1) == odd && q >= 1) stepRow97(first, rowBytes, q - 1, n, width, -DELTA);
+    if (q - 2 < n && ((q - 2) & 1) != odd && q >= 2) stepRow97(first, rowBytes, q - 2, n, width, -GAMMA);
+    if (q - 3 < n && ((q - 3) & 1) == odd && q >= 3) stepRow97(first, rowBytes, q - 3, n, width, -BETA);
+    if (q - 4 < n && ((q - 4) & 1) != odd && q >= 4) stepRow97(first, rowBytes, q - 4, n, width, -ALPHA);
+  }
+}
+
+function scaleRow(row: usize, width: i32, c: f32): void {
+  const factor = f32x4.splat(c);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const at = row + (<usize>x << 2);
+    v128.store(at, f32x4.mul(v128.load(at), factor));
+  }
+  for (; x < width; x++) {
+    const at = row + (<usize>x << 2);
+    store<f32>(at, load<f32>(at) * c);
+  }
+}
+
+/** Row p += c (row p - 1 + row p + 1). */
+function stepRow97(first: usize, rowBytes: usize, p: i32, n: i32, width: i32, c: f32): void {
+  const row = first + <usize>p * rowBytes;
+  const above = rowAt(first, rowBytes, p - 1, n);
+  const below = rowAt(first, rowBytes, p + 1, n);
+  const factor = f32x4.splat(c);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const o = <usize>x << 2;
+    v128.store(row + o, f32x4.add(v128.load(row + o), f32x4.mul(f32x4.add(v128.load(above + o), v128.load(below + o)), factor)));
+  }
+  for (; x < width; x++) {
+    const o = <usize>x << 2;
+    store<f32>(row + o, load<f32>(row + o) + (load<f32>(above + o) + load<f32>(below + o)) * c);
+  }
+}
+
+/** The 5/3 lifting of lift53 down the rows in one sweep: the low-pass step at row q - 1, the high-pass one at q - 2. */
+function liftRows53(first: usize, rowBytes: usize, width: i32, n: i32, odd: i32): void {
+  for (let q = 1; q < n + 2; q++) {
+    if (q - 1 < n && ((q - 1) & 1) == odd) stepRow53(first, rowBytes, q - 1, n, width, true);
+    if (q >= 2 && ((q - 2) & 1) != odd) stepRow53(first, rowBytes, q - 2, n, width, false);
+  }
+}
+
+/** Low-pass row p -= (row p - 1 + row p + 1 + 2) >> 2, or high-pass row p += (row p - 1 + row p + 1) >> 1. */
+@inline function stepRow53(first: usize, rowBytes: usize, p: i32, n: i32, width: i32, lowPass: bool): void {
+  const row = first + <usize>p * rowBytes;
+  const above = rowAt(first, rowBytes, p - 1, n);
+  const below = rowAt(first, rowBytes, p + 1, n);
+  const two = i32x4.splat(2);
+  let x = 0;
+  for (; x + 4 <= width; x += 4) {
+    const o = <usize>x << 2;
+    const sum = i32x4.add(v128.load(above + o), v128.load(below + o));
+    const v = v128.load(row + o);
+    v128.store(row + o, lowPass ? i32x4.sub(v, i32x4.shr_s(i32x4.add(sum, two), 2)) : i32x4.add(v, i32x4.shr_s(sum, 1)));
+  }
+  for (; x < width; x++) {
+    const o = <usize>x << 2;
+    const sum = load<i32>(above + o) + load<i32>(below + o);
+    const v = load<i32>(row + o);
+    store<i32>(row + o, lowPass ? v - ((sum + 2) >> 2) : v + (sum >> 1));
   }
 }
