@@ -208,25 +208,31 @@ export function j2kBlockWorkBytes(): i32 {
   }
 }
 
-/** Magnitude refinement pass (D.3.3). */
+/** Rows 0-3 of a stripe column significant (bits 0-3), from its state word. */
+@inline function significantRows(f: u32): u32 {
+  return ((f >> 4) & 1) | ((f >> 6) & 2) | ((f >> 8) & 4) | ((f >> 10) & 8);
+}
+
+/**
+ * Magnitude refinement pass (D.3.3): in each stripe column, the rows significant and not coded in
+ * this plane's significance pass, one by one from a mask (its bits are known before the first
+ * decision: a refinement changes no other sample's state).
+ */
 @inline function refinementPass(plane: i32, raw: bool, causal: bool): void {
   const half = 1 << (plane - 1);
   const rowBytes = <usize>width << 2;
   for (let y0 = 0; y0 < height; y0 += 4) {
-    const rows = min(4, height - y0);
     let p = words + wordStride * <usize>(1 + (y0 >> 2)) + 4;
     let v = values + ((<usize>y0 * <usize>width) << 2);
     for (let x = 0; x < width; x++, p += 4, v += 4) {
       let f = load<u32>(p);
-      if ((f & SELF_ALL) == 0) continue;
-      if (rows == 4) {
-        f = refinementSample(f, v, 0, rowBytes, half, raw, causal);
-        f = refinementSample(f, v, 1, rowBytes, half, raw, causal);
-        f = refinementSample(f, v, 2, rowBytes, half, raw, causal);
-        f = refinementSample(f, v, 3, rowBytes, half, raw, causal);
-      } else {
-        for (let i = 0; i < rows; i++) f = refinementSample(f, v, i, rowBytes, half, raw, causal);
-      }
+      let rows = significantRows(f) & ~(f >> 28);
+      if (rows == 0) continue;
+      do {
+        const i = <i32>ctz(rows);
+        rows &= rows - 1;
+        f = refinementSample(f, v, i, rowBytes, half, raw, causal);
+      } while (rows != 0);
       store<u32>(p, f);
     }
   }
@@ -234,8 +240,6 @@ export function j2kBlockWorkBytes(): i32 {
 
 /** Row `i` of a stripe column with state word `f` in the refinement pass; the word after it. */
 @inline function refinementSample(f: u32, v: usize, i: i32, rowBytes: usize, half: i32, raw: bool, causal: bool): u32 {
-  const own = sigma(i, 1);
-  if ((f & (own | (PI << <u32>i))) != own) return f;
   let bit: u32;
   if (raw) {
     bit = rawDecode();
