@@ -254,52 +254,45 @@ export function j2kBlockWorkBytes(): i32 {
   return f | (MU << <u32>i);
 }
 
-/** Cleanup pass (D.3.4), with run-length coding of all-quiet stripe columns; clears PI. */
+/**
+ * Cleanup pass (D.3.4), with run-length coding of all-quiet stripe columns; clears PI. The rows
+ * to code, neither significant nor coded in the significance pass, are known before the
+ * column's first decision and are visited from a mask.
+ */
 @inline function cleanupPass(plane: i32, causal: bool): void {
   const oneHalf = (1 << plane) | (1 << (plane - 1));
   const rowBytes = <usize>width << 2;
   for (let y0 = 0; y0 < height; y0 += 4) {
-    const rows = min(4, height - y0);
+    const full = height - y0 >= 4;
+    const present: u32 = full ? 15 : (1 << <u32>(height - y0)) - 1;
     let p = words + wordStride * <usize>(1 + (y0 >> 2)) + 4;
     let v = values + ((<usize>y0 * <usize>width) << 2);
     for (let x = 0; x < width; x++, p += 4, v += 4) {
-      let i = 0;
       const column = load<u32>(p);
-      if (rows == 4 && (column & (causal ? ~BELOW : 0xffffffff)) == 0) {
+      let rows: u32;
+      if (full && (column & (causal ? ~BELOW : 0xffffffff)) == 0) {
         if (!mqDecode(CTX + CTX_RL)) continue;
-        i = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
+        const i = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
         // The first significant sample of the column: its sign, without a significance decision.
-        const negative = decodeSign(p, i, neighbourhood(load<u32>(p), i, causal), false, causal);
+        const negative = decodeSign(p, i, neighbourhood(column, i, causal), false, causal);
         store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
         becomeSignificant(p, i, negative);
-        i++;
+        rows = (14 << <u32>i) & 15;
+      } else {
+        rows = ~(significantRows(column) | (column >> 28)) & present;
       }
-      // Every sample significant or coded in this plane's significance pass: nothing to do.
-      const coded = ((column >> 4) & 1) | ((column >> 6) & 2) | ((column >> 8) & 4) | ((column >> 10) & 8) | (column >> 28);
-      if (coded != 15) {
-        if (rows == 4) {
-          if (i == 0) cleanupSample(p, v, 0, rowBytes, oneHalf, causal);
-          if (i <= 1) cleanupSample(p, v, 1, rowBytes, oneHalf, causal);
-          if (i <= 2) cleanupSample(p, v, 2, rowBytes, oneHalf, causal);
-          if (i <= 3) cleanupSample(p, v, 3, rowBytes, oneHalf, causal);
-        } else {
-          for (; i < rows; i++) cleanupSample(p, v, i, rowBytes, oneHalf, causal);
+      while (rows != 0) {
+        const i = <i32>ctz(rows);
+        rows &= rows - 1;
+        const g = neighbourhood(load<u32>(p), i, causal);
+        if (mqDecode(CTX + <usize>load<u8>(zc + g))) {
+          const negative = decodeSign(p, i, g, false, causal);
+          store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
+          becomeSignificant(p, i, negative);
         }
       }
       store<u32>(p, load<u32>(p) & ~PI_ALL);
     }
-  }
-}
-
-/** Row `i` of the stripe column at `p` in the cleanup pass (not after a run-length decision). */
-@inline function cleanupSample(p: usize, v: usize, i: i32, rowBytes: usize, oneHalf: i32, causal: bool): void {
-  const f = load<u32>(p);
-  if ((f & (sigma(i, 1) | (PI << <u32>i))) != 0) return;
-  const g = neighbourhood(f, i, causal);
-  if (mqDecode(CTX + <usize>load<u8>(zc + g))) {
-    const negative = decodeSign(p, i, g, false, causal);
-    store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
-    becomeSignificant(p, i, negative);
   }
 }
 
