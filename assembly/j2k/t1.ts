@@ -132,9 +132,12 @@ export function j2kBlockWorkBytes(): i32 {
   return causal && i == 3 ? g & 0x3f : g;
 }
 
-/** Row `i` of the column whose word is at `p` becomes significant with sign `negative`. */
-@inline function becomeSignificant(p: usize, i: i32, negative: u32): void {
-  store<u32>(p, load<u32>(p) | sigma(i, 1) | (negative ? chi(i) : 0));
+/**
+ * Row `i` of the column whose word is `f`, at `p`, becomes significant with sign `negative`: the
+ * words next to it are updated in memory; its own word is returned (the passes hold a column's
+ * word in a local while they code its rows, and store it once).
+ */
+@inline function becomeSignificant(p: usize, f: u32, i: i32, negative: u32): u32 {
   store<u32>(p - 4, load<u32>(p - 4) | sigma(i, 2));
   store<u32>(p + 4, load<u32>(p + 4) | sigma(i, 0));
   if (i == 0) {
@@ -148,12 +151,12 @@ export function j2kBlockWorkBytes(): i32 {
     store<u32>(q, load<u32>(q) | sigma(-1, 1) | (negative ? chi(-1) : 0));
     store<u32>(q + 4, load<u32>(q + 4) | sigma(-1, 0));
   }
+  return f | sigma(i, 1) | (negative ? chi(i) : 0);
 }
 
-/** Decode the sign of row `i` (D.3.2) of the column at `p` with neighbourhood `g`; 1 is negative. */
-@inline function decodeSign(p: usize, i: i32, g: u32, raw: bool, causal: bool): u32 {
+/** Decode the sign of row `i` (D.3.2) of the column with word `f` at `p` and neighbourhood `g`; 1 is negative. */
+@inline function decodeSign(p: usize, f: u32, i: i32, g: u32, raw: bool, causal: bool): u32 {
   if (raw) return rawDecode();
-  const f = load<u32>(p);
   const shift = <u32>(18 + i);
   let index = ((g >> 1) & 1) | ((g >> 6) & 2) | ((g >> 3) & 4) | (g & 8); // N S E W significant
   index |= ((f >> shift) & 1) << 4; // north negative
@@ -178,34 +181,35 @@ export function j2kBlockWorkBytes(): i32 {
     let p = words + wordStride * <usize>(1 + (y0 >> 2)) + 4;
     let v = values + ((<usize>y0 * <usize>width) << 2);
     for (let x = 0; x < width; x++, p += 4, v += 4) {
-      const column = load<u32>(p);
+      let f = load<u32>(p);
       // Nothing significant around the column, or every sample of it significant already.
-      if (column == 0 || (column & SELF_ALL) == SELF_ALL) continue;
+      if (f == 0 || (f & SELF_ALL) == SELF_ALL) continue;
       if (rows == 4) {
-        significanceSample(p, v, 0, rowBytes, oneHalf, raw, causal);
-        significanceSample(p, v, 1, rowBytes, oneHalf, raw, causal);
-        significanceSample(p, v, 2, rowBytes, oneHalf, raw, causal);
-        significanceSample(p, v, 3, rowBytes, oneHalf, raw, causal);
+        f = significanceSample(p, f, v, 0, rowBytes, oneHalf, raw, causal);
+        f = significanceSample(p, f, v, 1, rowBytes, oneHalf, raw, causal);
+        f = significanceSample(p, f, v, 2, rowBytes, oneHalf, raw, causal);
+        f = significanceSample(p, f, v, 3, rowBytes, oneHalf, raw, causal);
       } else {
-        for (let i = 0; i < rows; i++) significanceSample(p, v, i, rowBytes, oneHalf, raw, causal);
+        for (let i = 0; i < rows; i++) f = significanceSample(p, f, v, i, rowBytes, oneHalf, raw, causal);
       }
+      store<u32>(p, f);
     }
   }
 }
 
-/** Row `i` of the stripe column at `p` (values at `v`) in the significance propagation pass. */
-@inline function significanceSample(p: usize, v: usize, i: i32, rowBytes: usize, oneHalf: i32, raw: bool, causal: bool): void {
-  const f = load<u32>(p);
+/** Row `i` of the stripe column with word `f` at `p` (values at `v`) in the significance propagation pass; the word after it. */
+@inline function significanceSample(p: usize, f: u32, v: usize, i: i32, rowBytes: usize, oneHalf: i32, raw: bool, causal: bool): u32 {
   const g = neighbourhood(f, i, causal);
   if ((g & 0x10) == 0 && (g & NEIGHBOURS) != 0) {
     const bit = raw ? rawDecode() : mqDecode(CTX + <usize>load<u8>(zc + g));
     if (bit) {
-      const negative = decodeSign(p, i, g, raw, causal);
+      const negative = decodeSign(p, f, i, g, raw, causal);
       store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
-      becomeSignificant(p, i, negative);
+      f = becomeSignificant(p, f, i, negative);
     }
-    store<u32>(p, load<u32>(p) | (PI << <u32>i));
+    f |= PI << <u32>i;
   }
+  return f;
 }
 
 /** Rows 0-3 of a stripe column significant (bits 0-3), from its state word. */
@@ -268,30 +272,30 @@ export function j2kBlockWorkBytes(): i32 {
     let p = words + wordStride * <usize>(1 + (y0 >> 2)) + 4;
     let v = values + ((<usize>y0 * <usize>width) << 2);
     for (let x = 0; x < width; x++, p += 4, v += 4) {
-      const column = load<u32>(p);
+      let f = load<u32>(p);
       let rows: u32;
-      if (full && (column & (causal ? ~BELOW : 0xffffffff)) == 0) {
+      if (full && (f & (causal ? ~BELOW : 0xffffffff)) == 0) {
         if (!mqDecode(CTX + CTX_RL)) continue;
         const i = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
         // The first significant sample of the column: its sign, without a significance decision.
-        const negative = decodeSign(p, i, neighbourhood(column, i, causal), false, causal);
+        const negative = decodeSign(p, f, i, neighbourhood(f, i, causal), false, causal);
         store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
-        becomeSignificant(p, i, negative);
+        f = becomeSignificant(p, f, i, negative);
         rows = (14 << <u32>i) & 15;
       } else {
-        rows = ~(significantRows(column) | (column >> 28)) & present;
+        rows = ~(significantRows(f) | (f >> 28)) & present;
       }
       while (rows != 0) {
         const i = <i32>ctz(rows);
         rows &= rows - 1;
-        const g = neighbourhood(load<u32>(p), i, causal);
+        const g = neighbourhood(f, i, causal);
         if (mqDecode(CTX + <usize>load<u8>(zc + g))) {
-          const negative = decodeSign(p, i, g, false, causal);
+          const negative = decodeSign(p, f, i, g, false, causal);
           store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
-          becomeSignificant(p, i, negative);
+          f = becomeSignificant(p, f, i, negative);
         }
       }
-      store<u32>(p, load<u32>(p) & ~PI_ALL);
+      store<u32>(p, f & ~PI_ALL);
     }
   }
 }
