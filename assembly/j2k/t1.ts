@@ -183,7 +183,16 @@ export function j2kBlockWorkBytes(): i32 {
     for (let x = 0; x < width; x++, p += 4, v += 4) {
       let f = load<u32>(p);
       // Nothing significant around the column, or every sample of it significant already.
-      if (f == 0 || (f & SELF_ALL) == SELF_ALL) continue;
+      if (f == 0) {
+        // Nor around the next three: skip them too (past the last column there are words still).
+        if (!v128.any_true(v128.load(p))) {
+          x += 3;
+          p += 12;
+          v += 12;
+        }
+        continue;
+      }
+      if ((f & SELF_ALL) == SELF_ALL) continue;
       if (rows == 4) {
         f = significanceSample(p, f, v, 0, rowBytes, oneHalf, raw, causal);
         f = significanceSample(p, f, v, 1, rowBytes, oneHalf, raw, causal);
@@ -231,7 +240,15 @@ export function j2kBlockWorkBytes(): i32 {
     for (let x = 0; x < width; x++, p += 4, v += 4) {
       let f = load<u32>(p);
       let rows = significantRows(f) & ~(f >> 28);
-      if (rows == 0) continue;
+      if (rows == 0) {
+        // Nothing significant in the next three columns either: skip them too.
+        if ((f & SELF_ALL) == 0 && !v128.any_true(v128.and(v128.load(p), i32x4.splat(SELF_ALL)))) {
+          x += 3;
+          p += 12;
+          v += 12;
+        }
+        continue;
+      }
       do {
         const i = <i32>ctz(rows);
         rows &= rows - 1;
