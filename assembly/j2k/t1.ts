@@ -1,6 +1,6 @@
 // Tier-1 of JPEG 2000 (ISO/IEC 15444-1 Annex D): the three coding passes over one code-block,
 // driven by the MQ decoder (or raw bits in lazy mode), then dequantised into the tile-component.
-import { initStates, mqDecode, mqInit, mqState, rawDecode, rawInit } from './mq';
+import { initStates, mqDecode, mqDecodeQuiet, mqInit, mqState, rawDecode, rawInit } from './mq';
 import { Status } from '../shared';
 
 // Code-block style (SPcod, Table A.19).
@@ -282,6 +282,7 @@ export function j2kBlockWorkBytes(): i32 {
  */
 @inline function cleanupPass(plane: i32, causal: bool): void {
   const oneHalf = (1 << plane) | (1 << (plane - 1));
+  const quiet: u32 = causal ? ~BELOW : 0xffffffff; // the state a column is run-length coded in
   const rowBytes = <usize>width << 2;
   for (let y0 = 0; y0 < height; y0 += 4) {
     const full = height - y0 >= 4;
@@ -291,7 +292,16 @@ export function j2kBlockWorkBytes(): i32 {
     for (let x = 0; x < width; x++, p += 4, v += 4) {
       let f = load<u32>(p);
       let rows: u32;
-      if (full && (f & (causal ? ~BELOW : 0xffffffff)) == 0) {
+      if (full && (f & quiet) == 0) {
+        if (mqDecodeQuiet(CTX + CTX_RL)) {
+          // A run-length 0; so are the next quiet columns' while the decoder needs no renormalisation.
+          while (x + 1 < width && (load<u32>(p + 4) & quiet) == 0 && mqDecodeQuiet(CTX + CTX_RL)) {
+            x++;
+            p += 4;
+            v += 4;
+          }
+          continue;
+        }
         if (!mqDecode(CTX + CTX_RL)) continue;
         const i = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
         // The first significant sample of the column: its sign, without a significance decision.
