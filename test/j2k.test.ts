@@ -14,6 +14,7 @@ import { decodeFile, type DecodedFrame, type DecodeFileOptions } from '../src/in
 import { parseDicom } from '../src/dicom/part10.js';
 import { codestreamStart } from '../src/decoders/jpeg2000.js';
 import { parse, unsupported } from '../src/decoders/j2k/decode.js';
+import { kernels } from '../src/wasm/kernels.js';
 import { FIXTURES, firstDifference, fixtureBytes, readNpy } from './helpers.js';
 
 interface J2kReduced {
@@ -104,5 +105,29 @@ describe('JPEG 2000 conformance matrix', () => {
   const reduced = cases.flatMap((entry) => (entry.reduced ?? []).map((level) => [title(entry), level.resolutionLevel, entry, level] as const));
   it.each(reduced)('%s at resolution level %i', async (_, level, entry, expected) => {
     expectMatches(await decode(entry, { modalityLut: false, resolutionLevel: level }), expected.reference, expected, entry);
+  });
+});
+
+describe('JPEG 2000 output kernels', () => {
+  const BAD_REGION = -41;
+  it('refuse a source plane that does not lie within its region', async () => {
+    const k = await kernels();
+    const mark = k.mark();
+    try {
+      const src = k.alloc(16 * 4);
+      const dst = k.alloc(64);
+      const end = src + 16 * 4;
+      const fn = k.fn;
+      expect(fn.j2kInverseRct(src, src, src, 4, 4, 4, end)).toBe(0);
+      expect(fn.j2kInverseRct(src, src, src + 4, 4, 4, 4, end)).toBe(BAD_REGION);
+      expect(fn.j2kInverseIct(src, src, src, 4, 4, 5, end)).toBe(BAD_REGION);
+      expect(fn.j2kInverseIct(src, src, src, 3, 4, 4, end)).toBe(BAD_REGION);
+      expect(fn.j2kStoreComponent(src, end, 4, 4, 4, 0, dst, dst + 64, 1, 4, 1, 128, 0, 255)).toBe(0);
+      expect(fn.j2kStoreComponent(src + 4, end, 4, 4, 4, 0, dst, dst + 64, 1, 4, 1, 128, 0, 255)).toBe(BAD_REGION);
+      expect(fn.j2kStoreComponents3(src, src, src, end, 4, 4, 4, 0, dst, dst + 64, 12, 128, 0, 255)).toBe(0);
+      expect(fn.j2kStoreComponents3(src, src, src + 4, end, 4, 4, 4, 0, dst, dst + 64, 12, 128, 0, 255)).toBe(BAD_REGION);
+    } finally {
+      k.release(mark);
+    }
   });
 });

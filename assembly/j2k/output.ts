@@ -2,11 +2,21 @@
 // multiple component transform, the DC level shift, clamping, and the interleaved store.
 import { Status } from '../shared';
 
+/** Whether a plane of `height` rows of `width` samples (4 bytes), `stride` apart, at `at` lies within [.., end). */
+@inline function planeFits(at: usize, stride: i32, width: i32, height: i32, end: usize): bool {
+  return stride >= width && <u64>at + ((<u64>(height - 1) * <u64>stride + <u64>width) << 2) <= <u64>end;
+}
+
 /**
- * Inverse RCT (G.2.2) in place on three i32 tile-components, `width` × `height` with `stride`:
- * G = Y0 - floor((Y1 + Y2) / 4), R = Y2 + G, B = Y1 + G.
+ * Inverse RCT (G.2.2) in place on three i32 tile-components, `width` × `height` with `stride`,
+ * within [.., srcEnd): G = Y0 - floor((Y1 + Y2) / 4), R = Y2 + G, B = Y1 + G. Returns 0 or
+ * Status.J2K_BAD_REGION.
  */
-export function j2kInverseRct(c0: usize, c1: usize, c2: usize, stride: i32, width: i32, height: i32): void {
+export function j2kInverseRct(c0: usize, c1: usize, c2: usize, stride: i32, width: i32, height: i32, srcEnd: usize): i32 {
+  if (width <= 0 || height <= 0) return Status.OK;
+  if (!planeFits(c0, stride, width, height, srcEnd) || !planeFits(c1, stride, width, height, srcEnd) || !planeFits(c2, stride, width, height, srcEnd)) {
+    return Status.J2K_BAD_REGION;
+  }
   for (let y = 0; y < height; y++) {
     const row = (<usize>y * <usize>stride) << 2;
     for (let x = 0; x < width; x++) {
@@ -20,13 +30,18 @@ export function j2kInverseRct(c0: usize, c1: usize, c2: usize, stride: i32, widt
       store<i32>(c2 + at, y1 + g);
     }
   }
+  return Status.OK;
 }
 
 /**
- * Inverse ICT (G.3.2) in place on three f32 tile-components, with OpenJPEG's constants:
+ * Inverse ICT (G.3.2) in place on three f32 tile-components (as j2kInverseRct), with OpenJPEG's constants:
  * R = Y + 1.402 Cr, G = Y - 0.34413 Cb - 0.71414 Cr, B = Y + 1.772 Cb.
  */
-export function j2kInverseIct(c0: usize, c1: usize, c2: usize, stride: i32, width: i32, height: i32): void {
+export function j2kInverseIct(c0: usize, c1: usize, c2: usize, stride: i32, width: i32, height: i32, srcEnd: usize): i32 {
+  if (width <= 0 || height <= 0) return Status.OK;
+  if (!planeFits(c0, stride, width, height, srcEnd) || !planeFits(c1, stride, width, height, srcEnd) || !planeFits(c2, stride, width, height, srcEnd)) {
+    return Status.J2K_BAD_REGION;
+  }
   for (let y = 0; y < height; y++) {
     const row = (<usize>y * <usize>stride) << 2;
     for (let x = 0; x < width; x++) {
@@ -39,21 +54,22 @@ export function j2kInverseIct(c0: usize, c1: usize, c2: usize, stride: i32, widt
       store<f32>(c2 + at, luma + cb * 1.772);
     }
   }
+  return Status.OK;
 }
 
 /**
  * Store one tile-component's samples: `value + shift` (the DC level shift of G.1.2 for unsigned
  * samples) clamped to [low, high], rounded to nearest first when `isFloat` (f32 coefficients),
  * into `dst` as `sampleBytes` (1 or 2) little-endian bytes, `pixelBytes` apart, `rowBytes` per
- * row. `dstEnd` bounds the writes. Returns 0 or Status.J2K_BAD_REGION.
+ * row. `srcEnd` bounds the reads, `dstEnd` the writes. Returns 0 or Status.J2K_BAD_REGION.
  */
 export function j2kStoreComponent(
-  src: usize, stride: i32, width: i32, height: i32, isFloat: i32,
+  src: usize, srcEnd: usize, stride: i32, width: i32, height: i32, isFloat: i32,
   dst: usize, dstEnd: usize, pixelBytes: i32, rowBytes: i32, sampleBytes: i32, shift: i32, low: i32, high: i32,
 ): i32 {
   if (width <= 0 || height <= 0) return Status.OK;
   const last = <u64>dst + <u64>(height - 1) * <u64>rowBytes + <u64>(width - 1) * <u64>pixelBytes + <u64>sampleBytes;
-  if (pixelBytes < sampleBytes || rowBytes < width * pixelBytes || last > <u64>dstEnd || stride < width) return Status.J2K_BAD_REGION;
+  if (pixelBytes < sampleBytes || rowBytes < width * pixelBytes || last > <u64>dstEnd || !planeFits(src, stride, width, height, srcEnd)) return Status.J2K_BAD_REGION;
   // One inlined copy of the row loop per kind of sample, without a test of the kind per sample.
   for (let y = 0; y < height; y++) {
     const from = src + ((<usize>y * <usize>stride) << 2);
@@ -116,12 +132,15 @@ export function j2kStoreComponent(
  * four pixels (12 bytes) per step, the rest through j2kStoreComponent's row code.
  */
 export function j2kStoreComponents3(
-  src0: usize, src1: usize, src2: usize, stride: i32, width: i32, height: i32, isFloat: i32,
+  src0: usize, src1: usize, src2: usize, srcEnd: usize, stride: i32, width: i32, height: i32, isFloat: i32,
   dst: usize, dstEnd: usize, rowBytes: i32, shift: i32, low: i32, high: i32,
 ): i32 {
   if (width <= 0 || height <= 0) return Status.OK;
   const last = <u64>dst + <u64>(height - 1) * <u64>rowBytes + <u64>width * 3;
-  if (rowBytes < width * 3 || last > <u64>dstEnd || stride < width || low < -128 || high > 255) return Status.J2K_BAD_REGION;
+  if (rowBytes < width * 3 || last > <u64>dstEnd || low < -128 || high > 255) return Status.J2K_BAD_REGION;
+  if (!planeFits(src0, stride, width, height, srcEnd) || !planeFits(src1, stride, width, height, srcEnd) || !planeFits(src2, stride, width, height, srcEnd)) {
+    return Status.J2K_BAD_REGION;
+  }
   const shifts = i32x4.splat(shift);
   const lows = i32x4.splat(low - shift);
   const highs = i32x4.splat(high - shift);

@@ -91,6 +91,8 @@ export function decodeCodestream(bytes: Uint8Array, stream: Codestream, info: Pi
 /** Where each component's coefficients are in kernel memory while a tile decodes. */
 interface Planes {
   base: number;
+  /** The end of the planes' region. */
+  end: number;
   strides: number[];
   offsets: number[];
   widths: number[];
@@ -137,7 +139,7 @@ function decodeTile(kernels: Kernels, layout: TileLayout, source: Uint8Array, le
   const coefficients = kernels.alloc(elements * 4);
   new Int32Array(fn.memory.buffer, coefficients, elements).fill(0);
   // No coded block: every coefficient is 0, and so is its inverse transform.
-  if (blocks === 0) return { base: coefficients, strides, offsets, widths, heights };
+  if (blocks === 0) return { base: coefficients, end: coefficients + elements * 4, strides, offsets, widths, heights };
   const table = kernels.alloc(blocks * BLOCK_FIELDS * 4);
   const segmentTable = kernels.alloc(segments * 8);
   const data = kernels.alloc(dataBytes);
@@ -208,7 +210,7 @@ function decodeTile(kernels: Kernels, layout: TileLayout, source: Uint8Array, le
     const irreversible = component.style.reversible ? 0 : 1;
     check(fn.j2kInverseDwt(plane, widths[c]! * heights[c]!, strides[c]!, bounds, levels, irreversible, dwtWork, dwtWorkBytes), transferSyntaxUID);
   });
-  return { base: coefficients, strides, offsets, widths, heights };
+  return { base: coefficients, end: coefficients + elements * 4, strides, offsets, widths, heights };
 }
 
 /** The inverse component transform and the store of one decoded tile into the frame. */
@@ -218,7 +220,7 @@ function storeTile(
   transferSyntaxUID: string,
 ): void {
   const fn = kernels.fn;
-  const { base, strides, offsets, widths, heights } = planes;
+  const { base, end, strides, offsets, widths, heights } = planes;
   const plane = (c: number) => base + offsets[c]! * 4;
   const reversible = layout.components.map((component) => component.style.reversible);
   if (layout.parameters.transform && frame.count >= 3) {
@@ -227,7 +229,7 @@ function storeTile(
       throw new DecodeError('CORRUPT_DATA', 'JPEG 2000 component transform over components with different wavelets', transferSyntaxUID);
     }
     const transform = reversible[0] ? fn.j2kInverseRct : fn.j2kInverseIct;
-    transform(plane(0), plane(1), plane(2), strides[0]!, widths[0]!, heights[0]!);
+    check(transform(plane(0), plane(1), plane(2), strides[0]!, widths[0]!, heights[0]!, end), transferSyntaxUID);
   }
   const { precision, signed, sampleBytes, count, columns } = frame;
   const shift = signed ? 0 : 2 ** (precision - 1);
@@ -240,7 +242,7 @@ function storeTile(
   if (count === 3 && sampleBytes === 1 && reversible[0] === reversible[1] && reversible[0] === reversible[2] && widths[0] === widths[1] && widths[0] === widths[2] && heights[0] === heights[1] && heights[0] === heights[2] && strides[0] === strides[1] && strides[0] === strides[2]) {
     // 8-bit colour: the three components interleaved in one pass.
     check(
-      fn.j2kStoreComponents3(plane(0), plane(1), plane(2), strides[0]!, widths[0]!, heights[0]!, reversible[0] ? 0 : 1, tileStart(layout.components[0]!, 0), frame.dst + frame.frameBytes, columns * 3, shift, low, high),
+      fn.j2kStoreComponents3(plane(0), plane(1), plane(2), end, strides[0]!, widths[0]!, heights[0]!, reversible[0] ? 0 : 1, tileStart(layout.components[0]!, 0), frame.dst + frame.frameBytes, columns * 3, shift, low, high),
       transferSyntaxUID,
     );
     return;
@@ -248,7 +250,7 @@ function storeTile(
   layout.components.forEach((component, c) => {
     const at = tileStart(component, c);
     check(
-      fn.j2kStoreComponent(plane(c), strides[c]!, widths[c]!, heights[c]!, reversible[c] ? 0 : 1, at, frame.dst + frame.frameBytes, count * sampleBytes, columns * count * sampleBytes, sampleBytes, shift, low, high),
+      fn.j2kStoreComponent(plane(c), end, strides[c]!, widths[c]!, heights[c]!, reversible[c] ? 0 : 1, at, frame.dst + frame.frameBytes, count * sampleBytes, columns * count * sampleBytes, sampleBytes, shift, low, high),
       transferSyntaxUID,
     );
   });
