@@ -8,10 +8,10 @@ import { Status } from '../shared';
 
 /**
  * Bytes of work memory the inverse transforms need for a tile-component `size` samples wide or
- * tall at most: a line of v128 (four lines) plus its border.
+ * tall at most: a line of v128 (four lines) plus its borders.
  */
 export function j2kDwtWorkBytes(size: i32): i32 {
-  return (size + 4) * 16;
+  return (size + 10) * 16;
 }
 
 /**
@@ -37,8 +37,8 @@ export function j2kInverseDwt(
     if (lowWidth != ((width + 1 - (x0 & 1)) >> 1) || lowHeight != ((height + 1 - (y0 & 1)) >> 1)) return Status.J2K_BAD_REGION;
     if (width == 0 || height == 0) continue;
     if (<u64>(height - 1) * <u64>stride + <u64>width > <u64>capacity) return Status.J2K_BAD_REGION;
-    if (<u64>(max(width, height) + 4) * 16 > <u64>workBytes) return Status.J2K_BAD_REGION;
-    const t = work + 16; // one v128 of border on each side
+    if (<u64>(max(width, height) + 10) * 16 > <u64>workBytes) return Status.J2K_BAD_REGION;
+    const t = work + 5 * 16; // five v128 of border before, at least four after
     const rowBytes = <usize>stride << 2;
     for (let y = 0; y < height; y += 4) {
       const rows = min(4, height - y);
@@ -210,6 +210,10 @@ const TWO_INV_K: f32 = 1.625732422;
 
 /** The irreversible 9/7 lifting (F-7): scale, then four lifting steps alternating low and high. */
 function lift97(t: usize, n: i32, odd: i32): void {
+  if (n >= 6) {
+    lift97Sweep(t, n, odd);
+    return;
+  }
   const low = f32x4.splat(K);
   const high = f32x4.splat(TWO_INV_K);
   for (let k = 0; k < n; k++) {
@@ -220,6 +224,51 @@ function lift97(t: usize, n: i32, odd: i32): void {
   liftStep(t, n, 1 - odd, -GAMMA);
   liftStep(t, n, odd, -BETA);
   liftStep(t, n, 1 - odd, -ALPHA);
+}
+
+/**
+ * lift97 in one sweep with its state in registers (n >= 6). The line is first extended
+ * symmetrically by 5 positions before and 4 after (whole-sample symmetric extension commutes
+ * with each symmetric lifting step, so the steps need no edge cases). At each high-pass position
+ * q the two samples q - 1 (low) and q are loaded and scaled, then step 1 (δ) runs at q - 1,
+ * step 2 (γ) at q - 2, step 3 (β) at q - 3 and step 4 (α) at q - 4, each from the values the one
+ * before made; the four carried in registers are the scaled high sample and steps 1-3's last
+ * results. Results go back to q - 3 (final low) and q - 4 (final high). The first iterations
+ * start from zeros and write only into the border before position 0.
+ */
+function lift97Sweep(t: usize, n: i32, odd: i32): void {
+  for (let k = 1; k <= 5; k++) store<v128>(t - (<usize>k << 4), load<v128>(t + (<usize>k << 4)));
+  for (let k = 1; k <= 4; k++) store<v128>(t + (<usize>(n - 1 + k) << 4), load<v128>(t + (<usize>(n - 1 - k) << 4)));
+  const kLow = f32x4.splat(K);
+  const kHigh = f32x4.splat(TWO_INV_K);
+  const delta = f32x4.splat(-DELTA);
+  const gamma = f32x4.splat(-GAMMA);
+  const beta = f32x4.splat(-BETA);
+  const alpha = f32x4.splat(-ALPHA);
+  let high = f32x4.splat(0); // scaled high sample q - 2
+  let s1 = high; // step 1 at q - 3
+  let s2 = high; // step 2 at q - 4
+  let s3 = high; // step 3 at q - 5
+  // q runs over the high-pass positions from -4 or -3 to n + 2 or n + 3; the first two
+  // iterations only fill the registers (their results would go before the border).
+  let q = odd ? -4 : -3;
+  let p = t + (<isize>q << 4);
+  for (let fill = 0; q <= n + 3; q += 2, p += 32, fill++) {
+    const lowScaled = f32x4.mul(load<v128>(p - 16), kLow);
+    const highScaled = f32x4.mul(load<v128>(p), kHigh);
+    const n1 = f32x4.add(lowScaled, f32x4.mul(f32x4.add(high, highScaled), delta)); // at q - 1
+    const n2 = f32x4.add(high, f32x4.mul(f32x4.add(s1, n1), gamma)); // at q - 2
+    const n3 = f32x4.add(s1, f32x4.mul(f32x4.add(s2, n2), beta)); // at q - 3
+    const n4 = f32x4.add(s2, f32x4.mul(f32x4.add(s3, n3), alpha)); // at q - 4
+    if (fill >= 2) {
+      store<v128>(p - 48, n3);
+      store<v128>(p - 64, n4);
+    }
+    high = highScaled;
+    s1 = n1;
+    s2 = n2;
+    s3 = n3;
+  }
 }
 
 /** x[k] += c (x[k-1] + x[k+1]) for the positions of parity `parity`, with symmetric extension. */
