@@ -7,6 +7,11 @@ import { Status } from '../shared';
   return stride >= width && <u64>at + ((<u64>(height - 1) * <u64>stride + <u64>width) << 2) <= <u64>end;
 }
 
+/** planeFits for three planes of the same geometry. */
+@inline function planesFit(a: usize, b: usize, c: usize, stride: i32, width: i32, height: i32, end: usize): bool {
+  return planeFits(a, stride, width, height, end) && planeFits(b, stride, width, height, end) && planeFits(c, stride, width, height, end);
+}
+
 /**
  * Inverse RCT (G.2.2) in place on three i32 tile-components, `width` × `height` with `stride`,
  * within [.., srcEnd): G = Y0 - floor((Y1 + Y2) / 4), R = Y2 + G, B = Y1 + G. Returns 0 or
@@ -14,9 +19,7 @@ import { Status } from '../shared';
  */
 export function j2kInverseRct(c0: usize, c1: usize, c2: usize, stride: i32, width: i32, height: i32, srcEnd: usize): i32 {
   if (width <= 0 || height <= 0) return Status.OK;
-  if (!planeFits(c0, stride, width, height, srcEnd) || !planeFits(c1, stride, width, height, srcEnd) || !planeFits(c2, stride, width, height, srcEnd)) {
-    return Status.J2K_BAD_REGION;
-  }
+  if (!planesFit(c0, c1, c2, stride, width, height, srcEnd)) return Status.J2K_BAD_REGION;
   for (let y = 0; y < height; y++) {
     const row = (<usize>y * <usize>stride) << 2;
     for (let x = 0; x < width; x++) {
@@ -39,9 +42,7 @@ export function j2kInverseRct(c0: usize, c1: usize, c2: usize, stride: i32, widt
  */
 export function j2kInverseIct(c0: usize, c1: usize, c2: usize, stride: i32, width: i32, height: i32, srcEnd: usize): i32 {
   if (width <= 0 || height <= 0) return Status.OK;
-  if (!planeFits(c0, stride, width, height, srcEnd) || !planeFits(c1, stride, width, height, srcEnd) || !planeFits(c2, stride, width, height, srcEnd)) {
-    return Status.J2K_BAD_REGION;
-  }
+  if (!planesFit(c0, c1, c2, stride, width, height, srcEnd)) return Status.J2K_BAD_REGION;
   for (let y = 0; y < height; y++) {
     const row = (<usize>y * <usize>stride) << 2;
     for (let x = 0; x < width; x++) {
@@ -138,9 +139,7 @@ export function j2kStoreComponents3(
   if (width <= 0 || height <= 0) return Status.OK;
   const last = <u64>dst + <u64>(height - 1) * <u64>rowBytes + <u64>width * 3;
   if (rowBytes < width * 3 || last > <u64>dstEnd || low < -128 || high > 255) return Status.J2K_BAD_REGION;
-  if (!planeFits(src0, stride, width, height, srcEnd) || !planeFits(src1, stride, width, height, srcEnd) || !planeFits(src2, stride, width, height, srcEnd)) {
-    return Status.J2K_BAD_REGION;
-  }
+  if (!planesFit(src0, src1, src2, stride, width, height, srcEnd)) return Status.J2K_BAD_REGION;
   const shifts = i32x4.splat(shift);
   const lows = i32x4.splat(low - shift);
   const highs = i32x4.splat(high - shift);

@@ -137,9 +137,10 @@ function decodeTile(kernels: Kernels, layout: TileLayout, source: Uint8Array, le
     }
   }
   const coefficients = kernels.alloc(elements * 4);
+  const end = coefficients + elements * 4;
   new Int32Array(fn.memory.buffer, coefficients, elements).fill(0);
   // No coded block: every coefficient is 0, and so is its inverse transform.
-  if (blocks === 0) return { base: coefficients, end: coefficients + elements * 4, strides, offsets, widths, heights };
+  if (blocks === 0) return { base: coefficients, end, strides, offsets, widths, heights };
   const table = kernels.alloc(blocks * BLOCK_FIELDS * 4);
   const segmentTable = kernels.alloc(segments * 8);
   const data = kernels.alloc(dataBytes);
@@ -210,7 +211,7 @@ function decodeTile(kernels: Kernels, layout: TileLayout, source: Uint8Array, le
     const irreversible = component.style.reversible ? 0 : 1;
     check(fn.j2kInverseDwt(plane, widths[c]! * heights[c]!, strides[c]!, bounds, levels, irreversible, dwtWork, dwtWorkBytes), transferSyntaxUID);
   });
-  return { base: coefficients, end: coefficients + elements * 4, strides, offsets, widths, heights };
+  return { base: coefficients, end, strides, offsets, widths, heights };
 }
 
 /** The inverse component transform and the store of one decoded tile into the frame. */
