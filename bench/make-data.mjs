@@ -544,7 +544,10 @@ export async function makeCodecData({ force = false, log = console.log } = {}) {
         run('dcmcjpls', [`${stem}.dcm`, `${stem}.jls.dcm`]);
         streams.jls = onlyFragment(`${stem}.jls.dcm`).fragment;
       } else {
-        streams.jls = await wasmEncode('@cornerstonejs/codec-charls/wasmjs', 'JpegLSEncoder', ph, (e) => e.setInterleaveMode(1));
+        streams.jls = await wasmEncode('@cornerstonejs/codec-charls/wasmjs', 'JpegLSEncoder', ph, (e) => {
+          // line interleaved for colour; CharLS refuses an interleave mode for one component
+          if (ph.info.samplesPerPixel > 1) e.setInterleaveMode(1);
+        });
       }
       if (openjpeg) {
         const [input, ...options] = writeOpjInput(ph, stem);
