@@ -113,7 +113,7 @@ function resetContexts(): void {
 
 // One code-block's decoding state.
 let words: usize = 0; // u32 per stripe column, (width + 2) × (stripes + 2)
-let values: usize = 0; // i32 per sample, width × height: sign and magnitude at twice the scale
+let values: usize = 0; // i32 per sample, width × height: sign (bit 31) and magnitude at twice the scale
 let width: i32 = 0;
 let height: i32 = 0;
 let wordStride: usize = 0; // bytes from a stripe's words to the next stripe's
@@ -213,7 +213,7 @@ export function j2kBlockWorkBytes(): i32 {
     const bit = raw ? rawDecode() : mqDecode(CTX + <usize>load<u8>(zc + g));
     if (bit) {
       const negative = decodeSign(p, f, i, g, raw, causal);
-      store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
+      store<i32>(v + <usize>i * rowBytes, oneHalf | (negative << 31));
       f = becomeSignificant(p, f, i, negative);
     }
     f |= PI << <u32>i;
@@ -269,9 +269,7 @@ export function j2kBlockWorkBytes(): i32 {
     bit = mqDecode(CTX + (<usize>context << 2));
   }
   const at = v + <usize>i * rowBytes;
-  const value = load<i32>(at);
-  const step = bit ? half : -half;
-  store<i32>(at, value < 0 ? value - step : value + step);
+  store<i32>(at, load<i32>(at) + (bit ? half : -half)); // the magnitude: its sign is bit 31
   return f | (MU << <u32>i);
 }
 
@@ -316,7 +314,7 @@ export function j2kBlockWorkBytes(): i32 {
         const i = <i32>((mqDecode(CTX + CTX_UNI) << 1) | mqDecode(CTX + CTX_UNI));
         // The first significant sample of the column: its sign, without a significance decision.
         const negative = decodeSign(p, f, i, neighbourhood(f, i, causal), false, causal);
-        store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
+        store<i32>(v + <usize>i * rowBytes, oneHalf | (negative << 31));
         f = becomeSignificant(p, f, i, negative);
         rows = (14 << <u32>i) & 15;
       } else {
@@ -340,7 +338,7 @@ export function j2kBlockWorkBytes(): i32 {
         const g = neighbourhood(f, i, causal);
         if (mqDecode(CTX + <usize>load<u8>(zc + g))) {
           const negative = decodeSign(p, f, i, g, false, causal);
-          store<i32>(v + <usize>i * rowBytes, negative ? -oneHalf : oneHalf);
+          store<i32>(v + <usize>i * rowBytes, oneHalf | (negative << 31));
           f = becomeSignificant(p, f, i, negative);
         }
       }
@@ -473,7 +471,9 @@ function writeBlock(dst: usize, stride: i32, stepBits: i32): void {
     for (let y = 0; y < height; y++) {
       const row = dst + ((<usize>y * <usize>stride) << 2);
       for (let x = 0; x < width; x++) {
-        store<i32>(row + (<usize>x << 2), load<i32>(src) / 2);
+        const value = load<i32>(src);
+        const negative = value >> 31; // 0 or -1
+        store<i32>(row + (<usize>x << 2), (((value & 0x7fffffff) >> 1) ^ negative) - negative);
         src += 4;
       }
     }
@@ -482,7 +482,9 @@ function writeBlock(dst: usize, stride: i32, stepBits: i32): void {
     for (let y = 0; y < height; y++) {
       const row = dst + ((<usize>y * <usize>stride) << 2);
       for (let x = 0; x < width; x++) {
-        store<f32>(row + (<usize>x << 2), <f32>load<i32>(src) * scale);
+        const value = load<i32>(src);
+        const magnitude = <f32>(value & 0x7fffffff) * scale; // scale > 0: the sign bit is the value's
+        store<i32>(row + (<usize>x << 2), reinterpret<i32>(magnitude) | (value & 0x80000000));
         src += 4;
       }
     }
