@@ -11,6 +11,11 @@
 // own, alternating which goes first (two builds in one process share a heap and caches, which
 // can favour one), and adds the CT and US JPEG-LS, JPEG 2000 and HTJ2K codestreams, whose glue
 // is ours though the codec is not.
+// --pairs[=SECONDS]: single decodes of the two builds one after the other (ABBA...) for SECONDS
+// per input (default 8; --quick 3), and the median of the pairs' ratios: a slow spell of the
+// machine slows both decodes of a pair, so this resolves changes of 1-2 % that rounds of
+// medians do not on a shared machine. Adds the JPEG 2000 codestreams, lossless and lossy, of
+// all three images (our own decoder).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import {
   DATA_DIR, fail, flagValue, fmtMs, interleavedRounds, machineLine, ratio, suiteOptions, summarize, table, timeBenchmark,
-  warmUp, writeJson, importDicomPixels,
+  warmUp, writeJson, importDicomPixels, median,
 } from './lib.mjs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +31,10 @@ import { makeCodecData, makeData, makeJpegData } from './make-data.mjs';
 
 const options = suiteOptions({ rounds: [7, 3], time: [0.25, 0.15], json: 'builds-last-run.json' });
 const fresh = process.argv.includes('--fresh');
+const pairsFlag = process.argv.find((a) => a === '--pairs' || a.startsWith('--pairs='));
+const pairSeconds = pairsFlag ? Number(pairsFlag.split('=')[1] ?? (options.quick ? 3 : 8)) : 0;
+if (pairsFlag && !(pairSeconds > 0)) fail('--pairs=SECONDS: a positive number of seconds per input');
+if (pairsFlag && fresh) fail('--pairs and --fresh: one or the other');
 const child = flagValue('child');
 const base = flagValue('base');
 if (!base && !child) fail('give --base=DIR: a checkout of the build to compare with, with dist/ built');
@@ -47,6 +56,16 @@ for (const image of rle.images) {
   inputs.push({ name: `${image.name}-native`, label: `${image.label}, native`, uid: '1.2.840.10008.1.2.1', fragment: raw, info: image.info });
   inputs.push({ name: `${image.name}-deflate`, label: `${image.label}, deflated frame`, uid: '1.2.840.10008.1.2.8.1',
     fragment: new Uint8Array(deflateRawSync(raw)), info: image.info });
+}
+if (pairsFlag) {
+  for (const image of (await makeCodecData()).images) {
+    const streams = [['j2k', image.codestreams.j2k, '1.2.840.10008.1.2.4.90', 'JPEG 2000'], ['j2k-lossy', image.lossy?.j2k, '1.2.840.10008.1.2.4.91', 'JPEG 2000 lossy']];
+    for (const [kind, stream, uid, label] of streams) {
+      if (!stream) continue;
+      inputs.push({ name: `${image.name}-${kind}`, label: `${image.label}, ${label}`, uid,
+        fragment: new Uint8Array(fs.readFileSync(path.join(DATA_DIR, stream.file))), info: image.info });
+    }
+  }
 }
 if (fresh || child) {
   for (const image of (await makeCodecData()).images.filter((im) => !im.name.startsWith('dx'))) {
@@ -104,6 +123,18 @@ function freshTiming(index, input) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
+/** --pairs: A then B, B then A, ... for `seconds`; the median of B ÷ A over the pairs, and each one's fastest. */
+async function pairRatios(runA, runB, seconds) {
+  const one = async (run) => { const t0 = performance.now(); await run(); return performance.now() - t0; };
+  const a = [], b = [], ratios = [];
+  for (let k = 0, t0 = performance.now(); k < 6 || performance.now() - t0 < seconds * 1000; k++) {
+    let ta, tb;
+    if (k & 1) { tb = await one(runB); ta = await one(runA); } else { ta = await one(runA); tb = await one(runB); }
+    a.push(ta); b.push(tb); ratios.push(tb / ta);
+  }
+  return { ratio: median(ratios), pairs: ratios.length, a: { ms: median(a), min: Math.min(...a) }, b: { ms: median(b), min: Math.min(...b) } };
+}
+
 const rows = [];
 const report = [];
 for (const input of selected) {
@@ -131,6 +162,14 @@ for (const input of selected) {
     continue;
   }
   if (a.pixels.length !== b.pixels.length || a.pixels.some((v, i) => v !== b.pixels[i])) fail(`${input.name}: the two builds decode differently`);
+  if (pairsFlag) {
+    const r = await pairRatios(a.run, b.run, pairSeconds);
+    const pixels = input.info.rows * input.info.columns;
+    rows.push([input.label, `${fmtMs(r.a.ms)} ms (${(pixels / r.a.ms / 1000).toFixed(0)} MP/s)`, `${fmtMs(r.b.ms)} ms`,
+      `${(1 / r.ratio).toFixed(3)}×`, `${r.pairs} pairs, fastest ${fmtMs(r.a.min)} / ${fmtMs(r.b.min)} ms`]);
+    report.push({ input: input.name, pairs: r.pairs, thisBuild: r.a, base: r.b, thisOverBase: 1 / r.ratio });
+    continue;
+  }
   const indexOf = { 'this build': oursIndex, base: baseIndex };
   const results = await interleavedRounds(builds, options.rounds, (entry) =>
     fresh
@@ -142,7 +181,10 @@ for (const input of selected) {
     ratio(sa.ms, sb.ms), `±${Math.max(sa.spread, sb.spread).toFixed(0)} %`]);
   report.push({ input: input.name, thisBuild: sa, base: sb });
 }
-console.log(`this build (dist/) vs ${base}; median of ${options.rounds} interleaved rounds${fresh ? ', each build in a fresh process per round' : ''}, decoding into a preallocated array`);
+console.log(pairsFlag
+  ? `this build (dist/) vs ${base}; single decodes in pairs for ${pairSeconds} s per input, decoding into a preallocated array; ` +
+    'this ÷ base = the median over the pairs of this build\'s time ÷ the base\'s (medians of each alone beside it)'
+  : `this build (dist/) vs ${base}; median of ${options.rounds} interleaved rounds${fresh ? ', each build in a fresh process per round' : ''}, decoding into a preallocated array`);
 console.log(machineLine());
-console.log(table(['input', 'this build', 'base', 'this ÷ base', 'spread'], rows));
-writeJson(options.json, { base, rounds: options.rounds, fresh, results: report });
+console.log(table(['input', 'this build', 'base', 'this ÷ base', pairsFlag ? 'pairs' : 'spread'], rows));
+writeJson(options.json, { base, rounds: options.rounds, fresh, pairs: pairsFlag ? pairSeconds : undefined, results: report });
