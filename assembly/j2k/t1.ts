@@ -265,7 +265,7 @@ export function j2kBlockWorkBytes(): i32 {
   if (raw) {
     bit = rawDecode();
   } else {
-    const context = (f & (MU << <u32>i)) != 0 ? 16 : (neighbourhood(f, i, causal) & NEIGHBOURS) != 0 ? 15 : 14;
+    const context = select<u32>(16, 14 + <u32>((neighbourhood(f, i, causal) & NEIGHBOURS) != 0), (f & (MU << <u32>i)) != 0);
     bit = mqDecode(CTX + (<usize>context << 2));
   }
   const at = v + <usize>i * rowBytes;
