@@ -23,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import {
   DATA_DIR, fail, flagValue, fmtMs, interleavedRounds, machineLine, ratio, suiteOptions, summarize, table, timeBenchmark,
-  warmUp, writeJson, importDicomPixels, median,
+  warmUp, writeJson, importDicomPixels, median, pairedRatios,
 } from './lib.mjs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -123,18 +123,6 @@ function freshTiming(index, input) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-/** --pairs: A then B, B then A, ... for `seconds`; the median of B ÷ A over the pairs, and each one's fastest. */
-async function pairRatios(runA, runB, seconds) {
-  const one = async (run) => { const t0 = performance.now(); await run(); return performance.now() - t0; };
-  const a = [], b = [], ratios = [];
-  for (let k = 0, t0 = performance.now(); k < 6 || performance.now() - t0 < seconds * 1000; k++) {
-    let ta, tb;
-    if (k & 1) { tb = await one(runB); ta = await one(runA); } else { ta = await one(runA); tb = await one(runB); }
-    a.push(ta); b.push(tb); ratios.push(tb / ta);
-  }
-  return { ratio: median(ratios), pairs: ratios.length, a: { ms: median(a), min: Math.min(...a) }, b: { ms: median(b), min: Math.min(...b) } };
-}
-
 const rows = [];
 const report = [];
 for (const input of selected) {
@@ -163,7 +151,8 @@ for (const input of selected) {
   }
   if (a.pixels.length !== b.pixels.length || a.pixels.some((v, i) => v !== b.pixels[i])) fail(`${input.name}: the two builds decode differently`);
   if (pairsFlag) {
-    const r = await pairRatios(a.run, b.run, pairSeconds);
+    const p = await pairedRatios(a.run, b.run, pairSeconds * 1000);
+    const r = { ratio: p.ratio, pairs: p.pairs, a: { ms: median(p.a), min: Math.min(...p.a) }, b: { ms: median(p.b), min: Math.min(...p.b) } };
     const pixels = input.info.rows * input.info.columns;
     rows.push([input.label, `${fmtMs(r.a.ms)} ms (${(pixels / r.a.ms / 1000).toFixed(0)} MP/s)`, `${fmtMs(r.b.ms)} ms`,
       `${(1 / r.ratio).toFixed(3)}×`, `${r.pairs} pairs, fastest ${fmtMs(r.a.min)} / ${fmtMs(r.b.min)} ms`]);

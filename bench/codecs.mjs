@@ -40,7 +40,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DATA_DIR, benchPackage, benchRequire, dcmjsAttributes, dicomPixelsVersion, distUrl, ensureAnchors, envNumber, fail,
-  flagList, flagValue, fmt, fmtMs, hasFlag, importDicomPixels, interleavedRounds, machine, median,
+  flagList, flagValue, fmt, fmtMs, hasFlag, importDicomPixels, interleavedRounds, machine, median, pairedRatios,
   machineLine, pkgVersion, rootRequire, storedType, suiteOptions, summarize, table, timeLoop, viewAs, warmUp,
   writeJson,
 } from './lib.mjs';
@@ -637,14 +637,8 @@ async function main() {
       const dpCase = cases.find(({ c }) => c.key === 'dpInto');
       const rawCase = cases.find(({ c }) => c.key === 'raw');
       if (isJ2k(kind) && dpCase && rawCase && PAIR_TIME > 0) {
-        const one = async (run) => { const t0 = performance.now(); await run(); return performance.now() - t0; };
-        const ratios = [];
-        for (let k = 0, t0 = performance.now(); k < 6 || performance.now() - t0 < PAIR_TIME; k++) {
-          let ours, theirs;
-          if (k & 1) { theirs = await one(rawCase.kase.run); ours = await one(dpCase.kase.run); } else { ours = await one(dpCase.kase.run); theirs = await one(rawCase.kase.run); }
-          ratios.push(theirs / ours);
-        }
-        paired = { speedup: median(ratios), pairs: ratios.length };
+        const { ratio, pairs } = await pairedRatios(dpCase.kase.run, rawCase.kase.run, PAIR_TIME);
+        paired = { speedup: ratio, pairs };
       }
       for (const { kase } of cases) kase.cleanup?.();
       const rows = cases.map(({ c }) => {

@@ -256,6 +256,22 @@ export async function interleavedRounds(entries, rounds, time, { key = (e) => e.
   return perRound;
 }
 
+/**
+ * Single calls of `runA` and `runB` one right after the other, in turns (A B, B A, ...), for
+ * `ms` and at least six pairs: a slow spell of a shared machine slows both calls of a pair alike.
+ * Returns the median over the pairs of B's time ÷ A's, the pair count, and each one's times.
+ */
+export async function pairedRatios(runA, runB, ms) {
+  const one = async (run) => { const t0 = performance.now(); await run(); return performance.now() - t0; };
+  const a = [], b = [], ratios = [];
+  for (let k = 0, t0 = performance.now(); k < 6 || performance.now() - t0 < ms; k++) {
+    let ta, tb;
+    if (k & 1) { tb = await one(runB); ta = await one(runA); } else { ta = await one(runA); tb = await one(runB); }
+    a.push(ta); b.push(tb); ratios.push(tb / ta);
+  }
+  return { ratio: median(ratios), pairs: ratios.length, a, b };
+}
+
 // ---------------------------------------------------------------- medians, ratios, tables
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;

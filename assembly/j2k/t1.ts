@@ -321,8 +321,9 @@ export function j2kBlockWorkBytes(): i32 {
         rows = ~(significantRows(f) | (f >> 28)) & present;
         if (rows == 0) {
           // A finished column: so are, often, the next three; then their PI goes at once.
-          if (full && x + 4 <= width && finishedColumns(v128.load(p))) {
-            v128.store(p, v128.and(v128.load(p), i32x4.splat(~PI_ALL)));
+          const q = v128.load(p); // past the last column there are words still
+          if (full && x + 4 <= width && finishedColumns(q)) {
+            v128.store(p, v128.and(q, i32x4.splat(~PI_ALL)));
             x += 3;
             p += 12;
             v += 12;
